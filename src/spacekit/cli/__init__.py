@@ -1,0 +1,76 @@
+"""The ``spacekit`` command line: one click group with lazily imported subcommands.
+
+Subcommand modules are imported only when their command runs (or its ``--help`` is
+shown), so ``spacekit --help`` stays fast and never imports TensorFlow, Keras or Dash.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from spacekit._version import __version__
+from spacekit.logging_setup import configure_logging, verbosity_to_level
+
+__all__ = ["main", "SUBCOMMANDS"]
+
+#: name -> ("module:attribute", one-line help shown by ``spacekit --help``).
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "info": ("spacekit.cli._info:info", "Show versions and which optional extras are installed."),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports each registered subcommand on first use."""
+
+    def __init__(self, *args, lazy: dict[str, tuple[str, str]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy if lazy is not None else {}
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy))
+
+    def get_command(self, ctx, cmd_name):
+        if cmd_name in self.lazy:
+            target, _ = self.lazy[cmd_name]
+            module_name, attr = target.split(":")
+            return getattr(importlib.import_module(module_name), attr)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx, formatter):
+        # Show the registered one-line help without importing the subcommand modules.
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in self.lazy:
+                rows.append((name, self.lazy[name][1]))
+            else:
+                cmd = super().get_command(ctx, name)
+                if cmd is not None and not cmd.hidden:
+                    rows.append((name, cmd.get_short_help_str(limit=formatter.width)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(
+    cls=LazyGroup, lazy=SUBCOMMANDS, context_settings={"help_option_names": ["-h", "--help"]}
+)
+@click.version_option(__version__, "-V", "--version", prog_name="spacekit")
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.option("-q", "--quiet", count=True, help="Less log output (-q errors only).")
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Also write a debug-level log to this file.",
+)
+@click.pass_context
+def main(ctx: click.Context, verbose: int, quiet: int, log_file: str | None) -> None:
+    """spacekit: resource estimation and alignment models for the HST and JWST pipelines.
+
+    Run ``spacekit COMMAND --help`` for the options of a command.
+    """
+    configure_logging(verbosity_to_level(verbose, quiet), log_file=log_file)
+    ctx.ensure_object(dict)
+    ctx.obj["verbosity"] = verbose - quiet
