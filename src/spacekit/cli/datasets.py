@@ -1,0 +1,143 @@
+"""``spacekit datasets``: simulate observatory data and list the packaged samples."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+__all__ = ["datasets", "simulate", "list_cmd", "DEFAULT_COUNTS"]
+
+#: Default ``--n`` per kind: exposures (jwst), visits (svm), jobs (hstcal).
+DEFAULT_COUNTS = {"jwst": 200, "svm": 6, "hstcal": 1000}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def datasets() -> None:
+    """Simulate JWST / HST data in real formats, and list the packaged samples."""
+
+
+def _check_out_dir(out_dir: Path, overwrite: bool) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise click.BadParameter(
+            f"{str(out_dir)!r} exists and is not a folder.", param_hint="OUT_DIR"
+        )
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not overwrite:
+        raise click.BadParameter(
+            f"{str(out_dir)!r} is not empty. Choose a new or empty folder, or pass "
+            "--overwrite to replace a previous simulation there.",
+            param_hint="OUT_DIR",
+        )
+
+
+def _simulate_hstcal(out_dir: Path, n: int, seed: int) -> str:
+    from spacekit._io import atomic_write_json
+    from spacekit._version import __version__
+    from spacekit.datasets.hstcal import simulate_hstcal, write_hstcal_csv
+
+    df = simulate_hstcal(n=n, seed=seed)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = write_hstcal_csv(df, out_dir / "hstcal.csv")
+    atomic_write_json(
+        out_dir / "manifest.json",
+        {
+            "name": "hstcal",
+            "kind": "hstcal",
+            "description": "Simulated HST calibration jobs with memory/wallclock labels",
+            "seed": seed,
+            "n": int(len(df)),
+            "counts": {k: int(v) for k, v in df["INSTRUME"].value_counts().sort_index().items()},
+            "files": ["hstcal.csv"],
+            "spacekit_version": __version__,
+        },
+    )
+    return f"wrote {len(df)} HST cal jobs to {path}"
+
+
+def _simulate_svm(out_dir: Path, n: int, seed: int, overwrite: bool, progress: bool) -> str:
+    from spacekit.datasets.svm import simulate_svm
+
+    sim = simulate_svm(out_dir, n_visits=n, seed=seed, overwrite=overwrite, progress=progress)
+    counts = sim.manifest["counts"]
+    return (
+        f"wrote {len(sim.labels)} SVM visits to {out_dir} "
+        f"({counts['aligned']} aligned, {counts['misaligned']} misaligned); "
+        f"labels: {sim.labels_path}"
+    )
+
+
+def _simulate_jwst(out_dir: Path, n: int, seed: int, overwrite: bool, progress: bool) -> str:
+    try:
+        from spacekit.datasets.jwst import simulate_jwst
+    except ImportError as exc:
+        raise click.ClickException(
+            f"The JWST simulator is not available in this installation ({exc})."
+        ) from exc
+    sim = simulate_jwst(out_dir, n=n, seed=seed, overwrite=overwrite, progress=progress)
+    n_exp = len(getattr(sim, "exposures", []))
+    n_prod = len(getattr(sim, "products", []))
+    return f"wrote {n_exp} JWST exposures ({n_prod} Level-3 products) to {out_dir}"
+
+
+@datasets.command()
+@click.argument(
+    "kind", type=click.Choice(["jwst", "svm", "hstcal"], case_sensitive=False), metavar="KIND"
+)
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "-n",
+    "--n",
+    "n",
+    type=click.IntRange(min=1),
+    default=None,
+    help="How many: JWST exposures (default 200), SVM visits (6) or HST cal jobs (1000).",
+)
+@click.option("-s", "--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option("--overwrite", is_flag=True, help="Allow a non-empty OUT_DIR.")
+@click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
+def simulate(
+    kind: str, out_dir: Path, n: int | None, seed: int, overwrite: bool, no_progress: bool
+) -> None:
+    """Write simulated data of KIND (jwst, svm or hstcal) into OUT_DIR.
+
+    \b
+    jwst    Level-1 _uncal.fits files, daily metadata CSVs, truth.csv
+    svm     one folder per visit (drizzle FITS, catalogs, *_svm_*.json), labels.csv
+    hstcal  OUT_DIR/hstcal.csv (raw keywords + memory/wallclock labels)
+    """
+    from spacekit.exceptions import SpacekitError
+
+    kind = kind.lower()
+    n = DEFAULT_COUNTS[kind] if n is None else n
+    _check_out_dir(out_dir, overwrite)
+    progress = not no_progress
+    try:
+        if kind == "hstcal":
+            message = _simulate_hstcal(out_dir, n, seed)
+        elif kind == "svm":
+            message = _simulate_svm(out_dir, n, seed, overwrite, progress)
+        else:
+            message = _simulate_jwst(out_dir, n, seed, overwrite, progress)
+    except SpacekitError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(message)
+
+
+@datasets.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def list_cmd(as_json: bool) -> None:
+    """List the packaged samples with their path and manifest summary."""
+    from spacekit.datasets import list_samples
+
+    table = list_samples()
+    if as_json:
+        click.echo(json.dumps(table.reset_index().to_dict(orient="records"), indent=2))
+        return
+    for name, row in table.iterrows():
+        status = "available" if row["available"] else "missing"
+        click.echo(f"{name:<7} {status:<9} {row['path']}")
+        if row["available"]:
+            click.echo(f"        {row['description']}")
+            if row["summary"]:
+                click.echo(f"        {row['summary']}")

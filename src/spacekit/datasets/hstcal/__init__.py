@@ -1,0 +1,23 @@
+"""Simulated HST calibration job tables (raw keywords plus memory / wallclock labels)."""
+
+from spacekit.datasets.hstcal.simulate import (
+    GROUPS,
+    KEYWORD_COLUMNS,
+    LABEL_COLUMNS,
+    mem_bin_from_memory,
+    read_hstcal_csv,
+    real_quantiles,
+    simulate_hstcal,
+    write_hstcal_csv,
+)
+
+__all__ = [
+    "GROUPS",
+    "KEYWORD_COLUMNS",
+    "LABEL_COLUMNS",
+    "mem_bin_from_memory",
+    "read_hstcal_csv",
+    "real_quantiles",
+    "simulate_hstcal",
+    "write_hstcal_csv",
+]

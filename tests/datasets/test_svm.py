@@ -1,0 +1,324 @@
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from astropy.io import fits
+from astropy.table import Table
+
+from spacekit.datasets.svm import real_label_mix, render_visit_pair, simulate_svm
+from spacekit.datasets.svm.simulate import _plan, _real_fraction
+from spacekit.exceptions import InputError
+
+NAME_RE = re.compile(
+    r"hst_\d{4,5}_[0-9a-z]{2}_(wfc3|acs)_(ir|uvis|wfc|hrc|sbc)_total_[ij][0-9a-z]{5}"
+    r"(_[0-9a-z_]+_(all|sub)_(stat|stoc))?"
+)
+
+
+def test_labels_and_manifest(svm_sim):
+    labels = svm_sim.labels
+    assert len(labels) == 6
+    assert labels["label"].sum() == 3
+    for name, row in labels.iterrows():
+        assert NAME_RE.fullmatch(name), name
+        assert name.split("_")[4] == row["det"].split("_")[1]
+        if row["synthetic"]:
+            assert name.endswith(f"_{row['filter']}_{row['mode']}")
+            assert row["label"] == 1
+    disk = pd.read_csv(svm_sim.labels_path, index_col="index", keep_default_na=False)
+    assert list(disk.index) == list(labels.index)
+    man = json.loads(svm_sim.manifest_path.read_text())
+    assert man["kind"] == "svm" and man["n_visits"] == 6 and man["seed"] == 11
+    assert sorted(man["visits"]) == sorted(p.name for p in svm_sim.out_dir.iterdir() if p.is_dir())
+
+
+def test_drizzle_fits(svm_sim):
+    for name, prod in svm_sim.products.iterrows():
+        path = prod["drizzle"]
+        assert re.search(r"_total_[ij][0-9a-z]{5}_dr[cz]\.fits$", path)
+        with fits.open(path) as hdul:
+            assert len(hdul) == 2
+            prim, sci = hdul[0].header, hdul[1].header
+            assert hdul[1].name == "SCI"
+            assert hdul[1].data.shape == (64, 64)
+            assert hdul[1].data.dtype.kind == "f" and hdul[1].data.dtype.itemsize == 4
+            for key in ("RMS_RA", "RMS_DEC", "NMATCHES", "WCSTYPE", "CRVAL1", "CD1_1"):
+                assert key in sci, key
+            for key in (
+                "TARGNAME",
+                "RA_TARG",
+                "DEC_TARG",
+                "NUMEXP",
+                "INSTRUME",
+                "DETECTOR",
+                "PROPOSID",
+                "LINENUM",
+                "ROOTNAME",
+                "FILENAME",
+                "PRIMESI",
+            ):
+                assert key in prim, key
+            assert prim["FILENAME"] == path.rsplit("/", 1)[1]
+            row = svm_sim.labels.loc[name]
+            assert sci["NMATCHES"] == row["nmatches"]
+            assert prim["NUMEXP"] == row["numexp"]
+            wtype = " ".join(sci["WCSTYPE"].split()[1:3])
+            assert wtype in {"a posteriori", "a priori", "default a", "not aligned"} or (
+                sci["WCSTYPE"].startswith("pipeline default")
+            )
+
+
+def test_diagnostic_json_layout(svm_sim):
+    for name, prod in svm_sim.products.iterrows():
+        files = prod["json"].split(";")
+        assert len(files) == 4
+        found = {}
+        for f in files:
+            assert re.search(r"_total_[ij][0-9a-z]{5}_svm_.+\.json$", f)
+            obj = json.loads(open(f).read())
+            assert list(obj) == ["header", "general information", "data"]
+            gi = obj["general information"]
+            for key in (
+                "telescope",
+                "proposal_id",
+                "instrument",
+                "detector",
+                "visit",
+                "filter",
+                "dataset",
+                "dataframe_index",
+                "imgname",
+                "generation date",
+                "generation time",
+                "seconds since epoch",
+                "commit id",
+                "data_source",
+                "description",
+            ):
+                assert key in gi, key
+            assert gi["dataframe_index"] == gi["imgname"][:-9]
+            assert name.startswith(gi["dataframe_index"])
+            for key in ("TARGNAME", "RA_TARG", "DEC_TARG", "NUMEXP"):
+                assert key in obj["header"]
+            assert "FILTER" not in obj["header"] and "FILTER1" not in obj["header"]
+            for title, item in obj["data"].items():
+                assert {"original format", "data", "descriptions", "units"} <= set(item), title
+                found[title] = item
+        row = svm_sim.labels.loc[name]
+        assert found["number_of_sources"]["data"]["point"] == row["point"]
+        assert found["number_of_sources"]["data"]["segment"] == row["segment"]
+        n_gaia = found["Number of GAIA sources"]["data"]["Number of GAIA sources"]
+        assert n_gaia == row["gaia"]
+        gaia_tab = found["GAIA sources"]
+        assert gaia_tab["original format"] == "<class 'astropy.table.table.Table'>"
+        assert set(gaia_tab["data"]) == {"RA", "DEC", "mag"}
+        assert len(gaia_tab["data"]["RA"]["data"]) == n_gaia
+
+
+def test_catalogs(svm_sim):
+    for name, prod in svm_sim.products.iterrows():
+        row = svm_sim.labels.loc[name]
+        point = Table.read(prod["point_catalog"], format="ascii.ecsv")
+        seg = Table.read(prod["segment_catalog"], format="ascii.ecsv")
+        assert len(point) == row["point"] and len(seg) == row["segment"]
+        for t in (point, seg):
+            assert {"RA", "DEC", "Flags"} <= set(t.colnames)
+        assert {"X-Center", "Y-Center"} <= set(point.colnames)
+        with fits.open(prod["drizzle"]) as hdul:
+            ra0, dec0 = hdul[1].header["CRVAL1"], hdul[1].header["CRVAL2"]
+        if len(point):
+            sep_deg = np.hypot((point["RA"] - ra0) * np.cos(np.radians(dec0)), point["DEC"] - dec0)
+            assert sep_deg.max() < 64 * 0.13 / 3600  # inside the field
+        gaia = Table.read(prod["gaia_catalog"], format="ascii.ecsv")
+        assert len(gaia) == row["gaia"]
+
+
+def test_misaligned_folder_records(svm_sim):
+    for name, prod in svm_sim.products.iterrows():
+        row = svm_sim.labels.loc[name]
+        folder = svm_sim.out_dir / prod["folder"]
+        assert (folder / "corruption.txt").is_file() == bool(row["label"])
+        assert list(folder.glob("*_input.out"))
+        if row["synthetic"]:
+            assert prod["folder"].endswith(f"_{row['filter']}_{row['mode']}")
+            assert row["max_shift_px"] > 0
+
+
+def test_deterministic(tmp_path, svm_sim):
+    again = simulate_svm(
+        tmp_path / "again",
+        n_visits=6,
+        seed=11,
+        misaligned_fraction=0.5,
+        progress=False,
+        image_size=64,
+    )
+    pd.testing.assert_frame_equal(again.labels, svm_sim.labels)
+    a = fits.getdata(again.products["drizzle"].iloc[0], ext=1)
+    b = fits.getdata(svm_sim.products["drizzle"].iloc[0], ext=1)
+    np.testing.assert_array_equal(a, b)
+    other = simulate_svm(tmp_path / "other", n_visits=6, seed=12, progress=False, image_size=64)
+    assert list(other.labels.index) != list(svm_sim.labels.index)
+    assert not list(tmp_path.rglob("*.part*"))
+
+
+def _peaks(img, level):
+    from scipy.ndimage import maximum_filter
+
+    return int(((img == maximum_filter(img, size=3)) & (img > level)).sum())
+
+
+def test_misaligned_image_shows_doubled_sources():
+    aligned, misaligned, meta = render_visit_pair(
+        seed=2, image_size=128, det="wfc3_uvis", category="STELLAR CLUSTER"
+    )
+    assert meta["suffix"].endswith("_all_stat")
+    assert aligned.shape == misaligned.shape == (128, 128)
+    # Same total light, spread over more peaks: the brightest pixels drop, peaks multiply.
+    assert misaligned.sum() == pytest.approx(aligned.sum(), rel=0.05)
+    assert np.percentile(misaligned, 99.9) < np.percentile(aligned, 99.9)
+    level = 20 * np.std(aligned[aligned < np.percentile(aligned, 50)])
+    assert _peaks(misaligned, level) > 1.3 * _peaks(aligned, level)
+
+
+def test_statistics_move_when_misaligned():
+    from spacekit.datasets.svm._corrupt import corrupt_visit, degrade_fit
+    from spacekit.datasets.svm._scene import plan_visit
+
+    fit = {"wcstype": "a posteriori", "rms_ra": 8.0, "rms_dec": 9.0, "nmatches": 40}
+    kept = 0
+    for seed in range(30):
+        rng = np.random.default_rng(seed)
+        visit = plan_visit(rng, "acs_wfc", 64, min_filters=2)
+        corrupt_visit(visit, rng, expos="all", mode="stoc", thresh="major")
+        new = degrade_fit(fit, visit, rng)
+        if new["wcstype"] == "a posteriori":
+            kept += 1
+            assert new["rms_ra"] > fit["rms_ra"] and new["rms_dec"] > fit["rms_dec"]
+            assert new["nmatches"] < fit["nmatches"]
+        else:
+            assert new["nmatches"] == 0 and new["rms_ra"] == 0.0
+    assert 5 < kept < 30  # the fit sometimes fails, usually not
+
+
+def test_label_one_visits_are_shifted(tmp_path):
+    sim = simulate_svm(
+        tmp_path / "s", n_visits=8, seed=3, misaligned_fraction=0.5, progress=False, image_size=32
+    )
+    lab = sim.labels
+    assert (lab.loc[lab["label"] == 0, "max_shift_px"] == 0).all()
+    assert (lab.loc[lab["label"] == 1, "max_shift_px"] > 0).all()
+
+
+def test_plan_follows_real_label_mix():
+    plan = _plan(4000, _real_fraction(), np.random.default_rng(0))
+    df = pd.DataFrame(plan, columns=["label", "det", "mode"])
+    mix = real_label_mix()
+    total = sum(
+        v["aligned"] + v["misaligned_real"] + v["misaligned_synthetic"] for v in mix.values()
+    )
+    assert df["label"].mean() == pytest.approx(_real_fraction(), abs=0.001)
+    assert _real_fraction() == pytest.approx(192 / 503, abs=0.01)
+    for det, v in mix.items():
+        share = (v["aligned"] + v["misaligned_real"] + v["misaligned_synthetic"]) / total
+        assert (df["det"] == det).mean() == pytest.approx(share, abs=0.03), det
+    synth = df[df["mode"].isin(["all_stat", "all_stoc", "sub_stat", "sub_stoc"])]
+    assert len(synth) / (df["label"] == 1).sum() == pytest.approx(174 / 192, abs=0.04)
+
+
+def test_frozen_mix_matches_reference(real_labels_dir):
+    real = pd.concat(
+        [pd.read_csv(real_labels_dir / f"svm_{s}_labels.csv", index_col=0) for s in ("test", "val")]
+    )
+    mix = real_label_mix()
+    for det, g in real.groupby("det"):
+        assert mix[det]["aligned"] == int(((g["label"] == 0) & ~g["synthetic"]).sum())
+        assert mix[det]["misaligned_synthetic"] == int(g["synthetic"].sum())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"n_visits": 0}, "n_visits must be a positive integer"),
+        ({"n_visits": 2.0}, "n_visits must be a positive integer"),
+        ({"n_visits": 2, "misaligned_fraction": 1.5}, "misaligned_fraction must be"),
+        ({"n_visits": 2, "image_size": 8}, "image_size must be"),
+    ],
+)
+def test_bad_arguments(tmp_path, kwargs, match):
+    with pytest.raises(InputError, match=match):
+        simulate_svm(tmp_path / "x", progress=False, **kwargs)
+    assert not (tmp_path / "x").exists()
+
+
+def test_non_empty_out_dir_and_overwrite(tmp_path):
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "keep.txt").write_text("user file")
+    with pytest.raises(InputError, match="is not empty"):
+        simulate_svm(out, n_visits=1, progress=False, image_size=32)
+    first = simulate_svm(out, n_visits=2, seed=1, progress=False, image_size=32, overwrite=True)
+    second = simulate_svm(out, n_visits=1, seed=2, progress=False, image_size=32, overwrite=True)
+    folders = {p.name for p in out.iterdir() if p.is_dir()}
+    assert folders == set(second.products["folder"])
+    assert not folders & set(first.products["folder"])
+    assert (out / "keep.txt").read_text() == "user file"
+
+
+def _flatten(prefix, obj, out):
+    """The 1.1.4 JsonScraper flattening rule (spec 2.2): dotted keys, spaces to '_'."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if k.endswith(("data", "unit", "format", "dtype")) and not isinstance(v, dict):
+                continue
+            _flatten(f"{prefix}.{k}" if prefix else k, v, out)
+    else:
+        out[prefix.replace(" ", "_")] = obj
+
+
+def test_json_gives_the_svm_features(svm_sim):
+    shortlist = {"TARGNAME", "DEC_TARG", "RA_TARG", "NUMEXP", "imgname"}
+    for name, prod in svm_sim.products.iterrows():
+        row = {}
+        for f in prod["json"].split(";"):
+            obj = json.loads(open(f).read())
+            for k in shortlist & set(obj["header"]):
+                row[f"header.{k}"] = obj["header"][k]
+            row["gen_info.imgname"] = obj["general information"]["imgname"]
+            for title, item in obj["data"].items():
+                if item["original format"] == "<class 'dict'>":
+                    _flatten(title, item["data"], row)
+        assert row["number_of_sources.point"] == svm_sim.labels.loc[name, "point"]
+        assert row["number_of_sources.segment"] == svm_sim.labels.loc[name, "segment"]
+        assert row["number_of_sources.detector"] in {"ir", "uvis", "wfc", "hrc", "sbc"}
+        assert "Number_of_GAIA_sources.Number_of_GAIA_sources" in row
+        assert row["header.NUMEXP"] == svm_sim.labels.loc[name, "numexp"]
+        assert row["gen_info.imgname"] == prod["imgname"]
+        for key in ("header.TARGNAME", "header.RA_TARG", "header.DEC_TARG"):
+            assert key in row
+
+
+def test_interrupted_run_leaves_no_partial_file(tmp_path, monkeypatch):
+    from spacekit.datasets.svm import _products
+
+    calls = {"n": 0}
+    real_write = _products._write_ecsv
+
+    def flaky_write(table, path):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            with _products.atomic_path(path) as tmp:
+                tmp.write_text("# %ECSV 1.0\n# half")  # half a file, then an interrupt
+                raise KeyboardInterrupt
+        return real_write(table, path)
+
+    monkeypatch.setattr(_products, "_write_ecsv", flaky_write)
+    with pytest.raises(KeyboardInterrupt):
+        simulate_svm(tmp_path / "o", n_visits=3, progress=False, image_size=32)
+    files = [p for p in (tmp_path / "o").rglob("*") if p.is_file()]
+    assert files  # the first visit's files were written
+    assert not [p for p in files if ".part" in p.name]
+    assert not (tmp_path / "o" / "labels.csv").exists()
+    assert not [p for p in files if "half" in p.read_text(errors="ignore")]
