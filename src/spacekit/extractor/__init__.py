@@ -1,0 +1,1 @@
+"""Readers: FITS header and JSON scraping, safe archive and results loading."""

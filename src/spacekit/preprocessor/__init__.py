@@ -1,0 +1,1 @@
+"""Preprocessing: scrub (clean and group), encode (category tables), transform, ingest."""

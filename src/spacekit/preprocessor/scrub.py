@@ -1,0 +1,296 @@
+"""Turn JWST Level-1 exposure headers into one feature row per Level-3 product.
+
+:class:`JwstCalScrubber` is spacekit 1.1.4's scrubber (spec §1.3-§1.9): it reads the
+exposure headers (FITS files, or a DataFrame of header rows in ``mode="df"``), groups the
+exposures into Level-3 products and names them (:mod:`~spacekit.preprocessor.scrub_naming`),
+computes the offset statistics (:class:`~spacekit.preprocessor.transform.SkyTransformer`),
+and :meth:`~JwstCalScrubber.scrub_inputs` returns the 27 encoded, un-normalised columns of a
+mode. Differences from 1.1.4: target ids are numbered from sorted keys, files are taken in
+sorted order, inputs are never mutated, and dropped files/exposures are listed in
+:attr:`~JwstCalScrubber.skipped` with their reasons.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Mapping
+
+import pandas as pd
+
+from spacekit.exceptions import InputError
+from spacekit.preprocessor.encode import JwstEncoder
+from spacekit.preprocessor.scrub_constants import FALSEVALS, NANVALS, SUBNAN, TRUEVALS
+from spacekit.preprocessor.scrub_naming import TSO_AMI_CORON, group_products
+from spacekit.preprocessor.scrub_nan import (
+    DTYPE_KEYS,
+    XCOL_ORDER,
+    NaNdler,
+    group_nircam_detectors,
+    group_subarrays,
+)
+from spacekit.preprocessor.scrub_targets import SOURCE_BASED, fake_target_ids
+from spacekit.preprocessor.transform_sky import SkyTransformer
+from spacekit.skopes.jwst.cal.config import EXPMODES, GENKEYS, KEYPAIR_DATA, L3_TYPES, SCIKEYS
+
+__all__ = [
+    "JwstCalScrubber",
+    "NaNdler",
+    "NANVALS",
+    "SUBNAN",
+    "TRUEVALS",
+    "FALSEVALS",
+    "headers_from_dataframe",
+]
+
+log = logging.getLogger(__name__)
+
+
+def _plain(value):
+    """Python scalar for a numpy scalar; ``"NaN"`` for missing values (None, NaN)."""
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        try:
+            value = value.item()
+        except (ValueError, AttributeError):
+            pass
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "NaN"
+    return value
+
+
+def headers_from_dataframe(data: pd.DataFrame) -> dict[str, dict]:
+    """Exposure header dicts from a DataFrame of Level-1 header rows (raw metadata CSVs).
+
+    The index is the exposure key; columns are the header keywords (any case). Missing
+    keywords and missing values become ``"NaN"``, as for FITS headers.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise InputError(f"mode='df' needs a pandas DataFrame; received {type(data).__name__}.")
+    cols = {str(c).upper(): c for c in data.columns}
+    keys = [k for k in GENKEYS + SCIKEYS if k in cols]
+    missing = [k for k in GENKEYS + SCIKEYS if k not in cols]
+    if "EXP_TYPE" in missing:
+        raise InputError(
+            "The DataFrame has no EXP_TYPE column; expected the Level-1 header keywords "
+            f"{list(GENKEYS + SCIKEYS)} as columns (received {list(data.columns)})."
+        )
+    block = {k: data[cols[k]].tolist() for k in keys}
+    out = {}
+    for i, idx in enumerate(data.index):
+        hdr = {k: _plain(block[k][i]) if k in block else "NaN" for k in GENKEYS + SCIKEYS}
+        out[str(idx)] = hdr
+    return out
+
+
+class JwstCalScrubber:
+    """Group JWST Level-1 exposures into Level-3 products and build their features.
+
+    Parameters
+    ----------
+    input_path : str or os.PathLike, optional
+        Folder of ``*_uncal.fits`` exposures (``mode="fits"``).
+    data : DataFrame, optional
+        Level-1 header rows indexed by exposure name (``mode="df"``).
+    pfx : str, default=""
+        File-name prefix selecting a program/observation, e.g. ``"jw02732005"``.
+    sfx : str, default="_uncal.fits"
+        File-name suffix.
+    dropnans, save_raw : bool
+        Accepted for spacekit 1.1.4 compatibility; they have no effect (1.1.4 ignored them
+        for JWST too).
+    encoding_pairs : Mapping, default=KEYPAIR_DATA
+        Category tables (never modified).
+    mode : {"fits", "df"}, default="fits"
+        Where the headers come from.
+    n_jobs : int, optional
+        Worker processes for reading big folders (see
+        :class:`~spacekit.extractor.scrape.JwstFitsScraper`).
+    progress : bool, default=True
+        Progress bar for big folders.
+
+    Attributes
+    ----------
+    exp_headers : dict
+        ``{exposure key: {KEYWORD: value}}``.
+    fpaths : dict
+        ``{exposure key: path}`` (fits mode).
+    img_products, spec_products, tac_products, fgs_products : dict
+        ``{product: {exposure key: header}}`` per mode.
+    imgpix, specpix, tacpix, fgspix : dict
+        ``{product: record}``: the header values and offset features of each product.
+    products : dict
+        ``{product: [exposure keys]}`` of every product that has features.
+    skipped : list of tuple of (str, str)
+        ``(file path or exposure key, reason)`` of inputs that were left out.
+    targetnames, tn : list, dict
+        Target names with ids, and the name -> id table.
+
+    Raises
+    ------
+    InputError
+        Unknown ``mode``, a missing path or an empty folder (fits), or no DataFrame (df).
+
+    Examples
+    --------
+    >>> scrubber = JwstCalScrubber("inputs/")  # doctest: +SKIP
+    >>> scrubber.scrub_inputs("IMAGE").shape  # doctest: +SKIP
+    (3, 27)
+    """
+
+    def __init__(
+        self,
+        input_path: str | os.PathLike | None = None,
+        data: pd.DataFrame | None = None,
+        pfx: str = "",
+        sfx: str = "_uncal.fits",
+        dropnans: bool = False,
+        save_raw: bool = True,
+        encoding_pairs: Mapping | None = None,
+        mode: str = "fits",
+        n_jobs: int | None = None,
+        progress: bool = True,
+    ) -> None:
+        if mode not in ("fits", "df"):
+            raise InputError(f"mode must be 'fits' or 'df'; received {mode!r}.")
+        self.input_path = input_path
+        self.data = data
+        self.pfx = pfx or ""
+        self.sfx = sfx
+        self.encoding_pairs = encoding_pairs if encoding_pairs is not None else KEYPAIR_DATA
+        self.mode = mode
+        self.skipped: list[tuple[str, str]] = []
+        self.fpaths: dict[str, str] = {}
+        if mode == "df":
+            if data is None:
+                raise InputError("mode='df' needs `data`: a DataFrame of Level-1 header rows.")
+            self.exp_headers = headers_from_dataframe(data)
+        else:
+            if input_path is None:
+                raise InputError("mode='fits' needs `input_path`: a folder of *_uncal.fits files.")
+            from spacekit.extractor.scrape import JwstFitsScraper
+
+            scraper = JwstFitsScraper(
+                input_path, pfx=self.pfx, sfx=sfx, n_jobs=n_jobs, progress=progress
+            )
+            self.exp_headers = scraper.scrape_inputs()
+            self.fpaths = dict(scraper.fpaths)
+            self.skipped.extend(scraper.skipped)
+        self._build_products()
+
+    # -- 1.1.4 properties -------------------------------------------------------------
+    @property
+    def xcol_order(self) -> list[str]:
+        """The 27 scrubbed columns, in order."""
+        return list(XCOL_ORDER)
+
+    @property
+    def level3_types(self) -> list[str]:
+        """Exposure types that have a Level-3 product."""
+        return list(L3_TYPES)
+
+    @property
+    def tso_ami_coron(self) -> list[str]:
+        """Exposure types always routed to TAC."""
+        return list(TSO_AMI_CORON)
+
+    @property
+    def source_based(self) -> list[str]:
+        """Exposure types named with the source id ``s000000001``."""
+        return list(SOURCE_BASED)
+
+    @property
+    def expdata(self) -> dict[str, dict]:
+        """``{mode: {product: {exposure key: header}}}``."""
+        return dict(
+            IMAGE=self.img_products,
+            SPEC=self.spec_products,
+            TAC=self.tac_products,
+            FGS=self.fgs_products,
+        )
+
+    @property
+    def input_data(self) -> dict[str, dict]:
+        """``{mode: {product: record}}``: the per-product features before scrubbing."""
+        return dict(IMAGE=self.imgpix, SPEC=self.specpix, TAC=self.tacpix, FGS=self.fgspix)
+
+    # -- grouping and offsets ---------------------------------------------------------
+    def _build_products(self) -> None:
+        ids = fake_target_ids(self.exp_headers)
+        self.tn = dict(ids.tn)
+        self.targetnames = ids.targetnames
+        groups = group_products(self.exp_headers, ids)
+        self.img_products = groups["IMAGE"]
+        self.spec_products = groups["SPEC"]
+        self.tac_products = groups["TAC"]
+        self.fgs_products = groups["FGS"]
+        sky = SkyTransformer("JWST")
+        self.imgpix = sky.calculate_offsets(self.img_products)
+        sky.set_keys(ra="RA_REF", dec="DEC_REF")
+        self.specpix = sky.calculate_offsets(self.spec_products)
+        sky.count_exposures = self.mode == "df"
+        self.tacpix = sky.calculate_offsets(self.tac_products)
+        self.fgspix = {
+            name: {**next(iter(exps.values())), "NEXPOSUR": len(exps)}
+            for name, exps in self.fgs_products.items()
+        }
+        for key, reason in sky.skipped:
+            self.skipped.append((self.fpaths.get(key, key), reason))
+        self.products: dict[str, list[str]] = {}
+        for mode, prods in self.expdata.items():
+            have = self.input_data[mode]
+            for name, exps in prods.items():
+                if name in have:
+                    valid = [k for k in exps if _valid_for(mode, exps[k])]
+                    self.products[name] = valid
+        log.info(
+            "Grouped %d exposure(s) into %d Level-3 product(s): %s",
+            len(self.exp_headers),
+            len(self.products),
+            {m: len(v) for m, v in self.input_data.items()},
+        )
+
+    # -- scrubbing ----------------------------------------------------------------------
+    def scrub_inputs(self, exp_type: str = "IMAGE") -> pd.DataFrame | None:
+        """Return the scrubbed, encoded (not normalised) features of one exposure mode.
+
+        Parameters
+        ----------
+        exp_type : {"IMAGE", "SPEC", "TAC", "FGS"}, default="IMAGE"
+            Exposure mode.
+
+        Returns
+        -------
+        DataFrame or None
+            Index = product names; the :attr:`xcol_order` columns that exist for the mode
+            (all 27 for IMAGE/SPEC/TAC). None when the mode has no product.
+
+        Warns
+        -----
+        UnknownCategoryWarning
+            Once per call, if a category value is not in the encoding tables.
+        """
+        mode = str(exp_type).upper()
+        if mode not in EXPMODES:
+            raise InputError(f"exp_type must be one of {list(EXPMODES)}; received {exp_type!r}.")
+        records = self.input_data[mode]
+        if not records:
+            return None
+        df = pd.DataFrame.from_dict(records, orient="index")
+        df.columns = [str(c).lower() for c in df.columns]
+        df = df.rename(columns={"instrume": "instr"})
+        xcols = [c for c in XCOL_ORDER if c in df.columns]
+        df = NaNdler(df[xcols], DTYPE_KEYS).apply_nandlers()
+        df = group_subarrays(group_nircam_detectors(df))
+        cats = [c for c in DTYPE_KEYS["categorical"] if c in df.columns]
+        log.debug("Encoding categorical features [%s]", mode)
+        df = JwstEncoder(df, fkeys=cats, encoding_pairs=self.encoding_pairs).encode_features()
+        return df[xcols]
+
+
+def _valid_for(mode: str, hdr: Mapping) -> bool:
+    if mode == "FGS":
+        return True
+    ra, dec = ("CRVAL1", "CRVAL2") if mode == "IMAGE" else ("RA_REF", "DEC_REF")
+    vals = (hdr.get(ra), hdr.get(dec))
+    return all(isinstance(v, float) and math.isfinite(v) for v in vals)

@@ -1,0 +1,1 @@
+"""Per-pipeline orchestration (prep, train, predict) and their ``python -m`` runners."""

@@ -1,0 +1,1 @@
+"""JWST pipeline skopes."""

@@ -1,0 +1,1 @@
+"""JWST calibration: Level-3 memory-footprint estimation from Level-1 exposure headers."""
