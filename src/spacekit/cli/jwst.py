@@ -1,0 +1,151 @@
+"""``spacekit jwst``: JWST calibration commands (Level-3 memory-footprint prediction)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+import warnings
+from pathlib import Path
+
+import click
+
+__all__ = ["jwst", "predict", "format_table"]
+
+
+@click.group()
+def jwst() -> None:
+    """JWST calibration: predict Level-3 memory footprints from Level-1 exposures."""
+
+
+def format_table(rows: list[dict], skipped: list[tuple[str, str]]) -> str:
+    """Render predictions and skipped inputs as a plain-text table."""
+    out = []
+    if rows:
+        width = max(len("product"), *(len(r["product"]) for r in rows))
+        out.append(f"{'product':<{width}}  {'mode':<5}  {'gbSize':>8}  {'n_exp':>5}")
+        out.append("-" * (width + 25))
+        for r in rows:
+            out.append(
+                f"{r['product']:<{width}}  {r['exp_mode']:<5}  {r['gbSize']:>8.2f}  "
+                f"{r['n_exposures']:>5}"
+            )
+        out.append(f"{len(rows)} product(s) predicted")
+    else:
+        out.append("No Level-3 product could be predicted.")
+    if skipped:
+        out.append("")
+        out.append(f"skipped ({len(skipped)}):")
+        out.extend(f"  {item}: {reason}" for item, reason in skipped)
+    return "\n".join(out)
+
+
+def _write_output(path: Path, rows: list[dict], skipped, meta: dict) -> None:
+    from spacekit._io import atomic_write_json, atomic_write_text
+
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        atomic_write_json(
+            path,
+            {
+                **meta,
+                "predictions": {
+                    r["product"]: {k: v for k, v in r.items() if k != "product"} for r in rows
+                },
+                "skipped": [{"input": str(i), "reason": str(r)} for i, r in skipped],
+            },
+        )
+    else:
+        buf = io.StringIO()
+        writer = csv.DictWriter(
+            buf, fieldnames=["product", "exp_mode", "gbSize", "n_exposures"], lineterminator="\n"
+        )
+        writer.writeheader()
+        writer.writerows(rows)
+        atomic_write_text(path, buf.getvalue())
+
+
+@jwst.command()
+@click.argument("input_path", type=click.Path(path_type=Path))
+@click.option("-p", "--pid", type=int, default=None, help="Program id (e.g. 2732).")
+@click.option("-o", "--obs", type=int, default=None, help="Observation number (needs --pid).")
+@click.option(
+    "-m",
+    "--model-path",
+    type=click.Path(path_type=Path),
+    envvar="MODEL_PATH",
+    default=None,
+    help="Model archive (.zip or folder; ours or spacekit 1.1.4's). Default: the packaged one.",
+)
+@click.option("-t", "--tx-file", default=None, help="Normalisation JSON ('{}' -> mode).")
+@click.option("-s", "--sfx", default="_uncal.fits", show_default=True, help="Input file suffix.")
+@click.option(
+    "-e", "--expmodes", default="IMAGE,SPEC", show_default=True, help="Comma-separated modes."
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the results to FILE (.json, or .csv for the predictions table).",
+)
+@click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
+def predict(
+    input_path: Path,
+    pid: int | None,
+    obs: int | None,
+    model_path: Path | None,
+    tx_file: str | None,
+    sfx: str,
+    expmodes: str,
+    output: Path | None,
+    no_progress: bool,
+) -> None:
+    """Predict the memory (GB) of the Level-3 products built from INPUT_PATH.
+
+    INPUT_PATH is a folder of Level-1 '*_uncal.fits' files or one such file. Prints a
+    table (product, mode, gbSize, number of exposures) and the skipped inputs with their
+    reasons. Exits with 1 when nothing could be predicted.
+    """
+    from spacekit.exceptions import SkippedInputWarning, SpacekitError
+    from spacekit.skopes.jwst.cal.predict import JwstCalPredict
+
+    if obs is not None and pid is None:
+        raise click.UsageError("--obs requires --pid")
+    if output is not None and output.suffix.lower() not in (".json", ".csv"):
+        raise click.BadParameter(
+            f"expected a file name ending in .json or .csv; received {output.name!r}",
+            param_hint="--output",
+        )
+    modes = sorted({m.strip().upper() for m in expmodes.split(",") if m.strip()})
+    try:
+        with warnings.catch_warnings():
+            # every skipped input is printed in the "skipped" section below
+            warnings.simplefilter("ignore", SkippedInputWarning)
+            jp = JwstCalPredict(
+                input_path=input_path,
+                pid=pid,
+                obs=obs,
+                model_path=model_path,
+                tx_file=tx_file,
+                sfx=sfx,
+                expmodes=modes,
+                progress=not no_progress,
+            )
+            jp.run_inference()
+    except (SpacekitError, FileNotFoundError) as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    rows = jp.results()
+    click.echo(format_table(rows, jp.skipped))
+    if output is not None:
+        from spacekit._version import __version__
+
+        meta = {
+            "spacekit_version": __version__,
+            "input_path": str(jp.input_path),
+            "model_archive": str(jp.model_path) if jp.model_path else None,
+        }
+        _write_output(output, rows, jp.skipped, meta)
+        click.echo(f"Wrote {output}", err=True)
+    if not jp.predictions:
+        sys.exit(1)

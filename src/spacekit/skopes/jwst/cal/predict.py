@@ -1,0 +1,558 @@
+"""Predict the memory footprint (GB) of JWST Level-3 products from Level-1 exposure headers.
+
+The spacekit 1.1.4 interface, with the models run in numpy (no TensorFlow import)::
+
+    from spacekit.skopes.jwst.cal.predict import JwstCalPredict
+    jp = JwstCalPredict("/path/to/uncal/files")
+    jp.run_inference()
+    jp.predictions   # {'jw01076-o101_t1_nircam_clear-f212n': {'gbSize': 10.02}, ...}
+    jp.skipped       # [(path or product, reason), ...]
+
+or from a shell (same flags as 1.1.4)::
+
+    python -m spacekit.skopes.jwst.cal.predict /path/to/inputs [-p PID [-o OBS]] [-m ARCHIVE]
+
+Flow: :class:`~spacekit.preprocessor.scrub.JwstCalScrubber` scrapes the headers, groups
+exposures into Level-3 products and encodes the 27 features; PowerX normalises the offset
+columns with the archive's ``tx_data``; the 18 ``COLUMN_ORDER`` columns go through the
+``img3_reg`` (IMAGE) or ``spec3_reg`` (SPEC) network; outputs are rounded to 2 decimals and
+capped at 990 GB. Like 1.1.4, negative outputs are not clipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import logging
+import math
+import os
+import sys
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from spacekit.builder.archive import ModelArchive, get_archive
+from spacekit.exceptions import DataError, InputError
+from spacekit.skopes.jwst.cal.config import COLUMN_ORDER, KEYPAIR_DATA, NORM_COLS
+
+__all__ = [
+    "JwstCalPredict",
+    "predict_handler",
+    "ModelHandle",
+    "InputNotFoundError",
+    "GB_CAP",
+    "DEFAULT_NORM_COLS",
+    "MODEL_NAMES",
+    "main",
+]
+
+# named explicitly: under `python -m` this module runs as "__main__"
+log = logging.getLogger("spacekit.skopes.jwst.cal.predict")
+
+#: Largest prediction reported (GB); larger model outputs are set to this value.
+GB_CAP = 990.0
+#: 1.1.4's constructor default for ``norm_cols`` (only a fallback; see ``normalize_inputs``).
+DEFAULT_NORM_COLS = (
+    "offset",
+    "max_offset",
+    "mean_offset",
+    "sigma_offset",
+    "err_offset",
+    "sigma1_mean",
+)
+#: Exposure mode -> model name in the archive.
+MODEL_NAMES = {"IMAGE": "img3_reg", "SPEC": "spec3_reg"}
+_MODES = ("IMAGE", "SPEC", "FGS", "TAC")
+
+
+class InputNotFoundError(InputError, FileNotFoundError):
+    """The input path does not exist (a ``FileNotFoundError``, as in 1.1.4)."""
+
+
+class ModelHandle:
+    """Stands where 1.1.4 kept a ``Builder``: the loaded network is in ``.model``.
+
+    Attributes
+    ----------
+    name : str
+        Model name (``"img3_reg"``).
+    model : object
+        An object with ``predict(X)``: a :class:`~spacekit.builder.inference.NumpyMLP`
+        from an archive, or a user-supplied Keras model.
+    model_path : str or None
+        The archive it came from.
+    blueprint : str
+        1.1.4's blueprint name (``"jwst_img3_reg"``).
+    """
+
+    def __init__(self, name: str, model, model_path: str | None = None):
+        self.name = name
+        self.model = model
+        self.model_path = model_path
+        self.blueprint = f"jwst_{name}"
+
+    def __repr__(self) -> str:
+        return f"ModelHandle(name={self.name!r}, model={self.model!r})"
+
+
+def _predict(model, X: np.ndarray) -> np.ndarray:
+    try:
+        return np.asarray(model.predict(X, verbose=0))
+    except TypeError:
+        return np.asarray(model.predict(X))
+
+
+class JwstCalPredict:
+    """Estimate Level-3 memory footprints (GB) for the exposures under ``input_path``.
+
+    Parameters
+    ----------
+    input_path : path-like, optional
+        A folder of Level-1 files (``*_uncal.fits``; one level of sub-folders is searched
+        if the folder itself has none), or one file: then every exposure of that file's
+        program + observation in its folder is used.
+    pid : int or str, optional
+        Program id: only files starting ``jw{pid:05d}`` are used (leading ``j``/``w``
+        characters are stripped first).
+    obs : int or str, optional
+        Observation number (with ``pid``): files starting ``jw{pid:05d}{obs:03d}``.
+    model_path : path-like, optional
+        Model archive (zip or folder; spacekit format or the published 1.1.4
+        ``jwst_cal.zip``). Defaults to the archive shipped with spacekit.
+    models : dict, optional
+        Pre-loaded models keyed ``"img3_reg"`` / ``"spec3_reg"`` (objects with
+        ``predict``, or 1.1.4 ``Builder``-like objects with ``.model``); the archive is then
+        only read for the missing ones.
+    tx_file : path-like, optional
+        A normalisation JSON (``{"lambdas", "mu", "sigma"}``); ``{}`` in the name is
+        replaced by the lower-case mode (``tx_data-{}.json``). Default: the archive's.
+    norm : int, default=1
+        Apply PowerX normalisation (1) or not (0).
+    norm_cols : sequence of str, optional
+        Fallback columns to normalise for modes without ``NORM_COLS`` (as in 1.1.4 this is
+        ignored for IMAGE and SPEC).
+    sfx : str, default="uncal.fits"
+        File-name suffix of the inputs.
+    expmodes : sequence of str, default=("IMAGE", "SPEC")
+        Exposure modes to predict.
+    progress : bool, default=True
+        Show a progress bar while reading many files.
+    n_jobs : int, optional
+        Worker processes for reading headers (default: automatic).
+    **log_kws
+        Accepted for compatibility with 1.1.4 and ignored: applications configure logging
+        (see :func:`spacekit.logging_setup.configure_logging`).
+
+    Attributes
+    ----------
+    predictions : dict
+        ``{product: {"gbSize": float}}``.
+    input_data : dict
+        Mode -> scrubbed, encoded, un-normalised 27-column DataFrame (or None).
+    inputs : dict
+        Mode -> normalised model inputs (numpy array of the 18 ``COLUMN_ORDER`` columns).
+    skipped : list of (str, str)
+        Inputs (files or products) that could not be used, with the reason.
+    products : dict
+        Product name -> list of exposure keys grouped into it.
+    img3_reg, spec3_reg : ModelHandle or None
+        The loaded models (``.model`` has ``predict``).
+    tx_data : dict or None
+        The last normalisation statistics used.
+    archive : ModelArchive or None
+        The archive the models came from.
+    """
+
+    def __init__(
+        self,
+        input_path: str | os.PathLike | None = None,
+        pid: int | str | None = None,
+        obs: int | str | None = None,
+        model_path: str | os.PathLike | None = None,
+        models: Mapping | None = None,
+        tx_file: str | os.PathLike | None = None,
+        norm: int = 1,
+        norm_cols: Sequence[str] | None = None,
+        sfx: str = "uncal.fits",
+        expmodes: Sequence[str] = ("IMAGE", "SPEC"),
+        progress: bool = True,
+        n_jobs: int | None = None,
+        **log_kws,
+    ):
+        self.__name__ = "JwstCalPredict"
+        self.input_path = input_path
+        self.pid = pid
+        self.obs = obs
+        self.model_path = model_path
+        self.models = dict(models or {})
+        self.tx_file = tx_file
+        self.norm = norm
+        self.norm_cols = list(norm_cols) if norm_cols is not None else list(DEFAULT_NORM_COLS)
+        self.sfx = sfx
+        self.expmodes = [str(m).upper() for m in expmodes]
+        self.progress = progress
+        self.n_jobs = n_jobs
+        self.log = log
+        self.log_kws = log_kws
+        self.predictions: dict[str, dict[str, float]] = {}
+        self.probabilities: dict = {}
+        self.X = None
+        self.input_data: dict = dict.fromkeys(_MODES)
+        self.inputs: dict = dict.fromkeys(_MODES)
+        self.skipped: list[tuple[str, str]] = []
+        self.products: dict[str, list[str]] = {}
+        self.tx_data: dict | None = None
+        self.archive: ModelArchive | None = None
+        self.img3_reg: ModelHandle | None = None
+        self.spec3_reg: ModelHandle | None = None
+        self.initialize_models()
+
+    # ------------------------------------------------------------------ models
+    def initialize_models(self) -> None:
+        """Load the models (called by the constructor, as in 1.1.4)."""
+        self.load_models(models=self.models)
+
+    def load_models(self, models: Mapping | None = None) -> None:
+        """Set ``img3_reg``/``spec3_reg`` from ``models`` or, for the missing ones, the archive.
+
+        The archive is read only if a model is missing, and then once per process
+        (cached by path, modification time and size). No file is extracted.
+        """
+        models = dict(models or {})
+        wanted = [MODEL_NAMES[m] for m in self.expmodes if m in MODEL_NAMES]
+        missing = [n for n in wanted if n not in models]
+        if missing or (self.norm and self.tx_file is None):
+            self.archive = get_archive(self.model_path, name="jwst_cal")
+            self.model_path = str(self.archive.path)
+            absent = [n for n in missing if n not in self.archive.models]
+            if absent:
+                raise DataError(
+                    f"The model archive '{self.archive.path}' has no {absent} model(s); it "
+                    f"holds {sorted(self.archive.models)}. Pass an archive with both JWST "
+                    "models (img3_reg, spec3_reg) or limit expmodes."
+                )
+        for name in ("img3_reg", "spec3_reg"):
+            given = models.get(name)
+            if given is not None:
+                handle = ModelHandle(name, getattr(given, "model", None) or given)
+            elif name in wanted and self.archive is not None:
+                handle = ModelHandle(name, self.archive.models[name], self.model_path)
+            else:
+                handle = None
+            setattr(self, name, handle)
+            if handle is not None:
+                self.models[name] = handle  # as 1.1.4: reusable as models=... elsewhere
+
+    def _tx_for(self, mode: str) -> dict:
+        if self.tx_file is not None:
+            path = Path(str(self.tx_file).replace("{}", mode.lower())).expanduser()
+            if not path.is_file():
+                raise InputError(
+                    f"tx_file '{path}' (for mode {mode}) does not exist. Pass an existing "
+                    "normalisation JSON (a '{}' in the name is replaced by the lower-case "
+                    "mode), or omit tx_file to use the model archive's statistics."
+                )
+            try:
+                tx = json.loads(path.read_text())
+            except ValueError as exc:
+                raise InputError(f"tx_file '{path}' is not valid JSON: {exc}") from exc
+        else:
+            tx = self.archive.tx_for(mode) if self.archive is not None else None
+            if tx is None:
+                raise DataError(
+                    f"No normalisation statistics for mode {mode} in the model archive "
+                    f"'{self.model_path}'. Pass tx_file or an archive with tx_data-"
+                    f"{mode.lower()}.json."
+                )
+        self.tx_data = tx
+        return tx
+
+    # ------------------------------------------------------------------ inputs
+    def verify_input_path(self) -> None:
+        """Check ``input_path`` and derive the file-name prefix ``pid`` (1.1.4 rules).
+
+        Raises
+        ------
+        InputNotFoundError
+            If ``input_path`` is None or does not exist (also a ``FileNotFoundError``).
+        """
+        if self.input_path is None:
+            raise InputNotFoundError(
+                "input_path is required: pass a folder of Level-1 '*_uncal.fits' files or "
+                "one such file."
+            )
+        path = Path(self.input_path).expanduser()
+        if not path.exists():
+            log.error("input_path '%s' does not exist", path)
+            raise InputNotFoundError(
+                f"input_path '{path}' does not exist. Pass a folder of Level-1 "
+                "'*_uncal.fits' files or one such file."
+            )
+        if path.is_file():
+            self.input_path = str(path.parent)
+            self.pid = path.name.split("_")[0][:10]
+            return
+        self.input_path = str(path)
+        if self.pid is None or str(self.pid) == "":
+            self.pid = ""
+            return
+        digits = str(self.pid).lstrip("jw")
+        try:
+            pid = f"jw{int(digits):05d}"
+        except ValueError as exc:
+            raise InputError(
+                f"pid must be a JWST program number such as 2732 or 'jw02732'; received "
+                f"{self.pid!r}."
+            ) from exc
+        if self.obs is not None and str(self.obs) != "":
+            try:
+                pid += f"{int(self.obs):0>3}"
+            except (TypeError, ValueError):
+                log.warning("obs %r is not an integer; ignoring it (as 1.1.4 does)", self.obs)
+        self.pid = pid
+
+    def _scrubber(self):
+        from spacekit.preprocessor.scrub import JwstCalScrubber
+
+        kwargs = {"pfx": self.pid, "sfx": self.sfx, "encoding_pairs": KEYPAIR_DATA}
+        params = inspect.signature(JwstCalScrubber).parameters
+        for key in ("progress", "n_jobs"):
+            if key in params:
+                kwargs[key] = getattr(self, key)
+        return JwstCalScrubber(self.input_path, **kwargs)
+
+    def preprocess(self) -> None:
+        """Scrape, group, scrub and normalise the inputs of every mode in ``expmodes``."""
+        self.input_data = dict.fromkeys(_MODES)
+        self.inputs = dict.fromkeys(_MODES)
+        self.skipped = []
+        self.verify_input_path()
+        scrubber = self._scrubber()
+        try:
+            for mode in self.expmodes:
+                df = scrubber.scrub_inputs(exp_type=mode)
+                if df is None or len(df) == 0:
+                    continue
+                self.input_data[mode] = df
+                if mode not in MODEL_NAMES:
+                    self.skipped.extend(
+                        (str(p), f"no {mode} model exists; not predicted") for p in df.index
+                    )
+                    continue
+                self.inputs[mode] = self.normalize_inputs(df, order=mode)
+        finally:
+            ours = self.skipped
+            self.skipped = list(getattr(scrubber, "skipped", [])) + ours
+            self.products = dict(getattr(scrubber, "products", {}) or {})
+        for item, reason in ours:  # the scrubber logs its own skips
+            log.warning("Skipped %s: %s", item, reason)
+
+    def normalize_inputs(self, inputs, order: str = "IMAGE") -> np.ndarray:
+        """Normalise the offset columns (PowerX) and return the model columns as an array.
+
+        Parameters
+        ----------
+        inputs : pandas.DataFrame
+            Scrubbed 27-column frame of one mode.
+        order : str, default="IMAGE"
+            The mode, selecting ``COLUMN_ORDER`` and ``NORM_COLS``.
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_products, 18)
+        """
+        xcols = list(COLUMN_ORDER[order])
+        norm_cols = list(NORM_COLS.get(order, self.norm_cols))
+        missing = [c for c in set(xcols) | set(norm_cols if self.norm else []) if c not in inputs]
+        if missing:
+            raise DataError(
+                f"The {order} inputs lack the column(s) {sorted(missing)}; expected the 27 "
+                "scrubbed columns. Build them with JwstCalScrubber."
+            )
+        if self.norm:
+            from spacekit.preprocessor.transform import PowerX
+
+            tx = self._tx_for(order)
+            px = PowerX(inputs, cols=norm_cols, tx_data=tx, rename=None, join_data=1)
+            frame = px.Xt
+        else:
+            frame = inputs
+        return np.asarray(frame[xcols], dtype=np.float64)
+
+    # --------------------------------------------------------------- inference
+    def regressor(self, model, data) -> np.ndarray:
+        """Predict with ``model`` (1-D data is one sample), as float32 inputs."""
+        X = np.asarray(data, dtype=np.float32)
+        if X.ndim == 1:
+            X = X.reshape(1, -1)
+        return _predict(model, X)
+
+    def classifier(self, model, data) -> tuple[np.ndarray, np.ndarray]:
+        """Return (argmax class, probabilities); kept for 1.1.4 API parity (unused)."""
+        proba = self.regressor(model, data)
+        return np.argmax(proba, axis=-1), proba
+
+    def _run_mode(self, mode: str, handle: ModelHandle | None) -> None:
+        X, df = self.inputs.get(mode), self.input_data.get(mode)
+        if handle is None or X is None or df is None:
+            return
+        pred = self.regressor(handle.model, X)
+        for product, value in zip(df.index, pred, strict=True):
+            gb = float(np.squeeze(value))
+            if not math.isfinite(gb):
+                reason = f"{mode} model output is not finite ({gb})"
+                log.warning("Skipped %s: %s", product, reason)
+                self.skipped.append((str(product), reason))
+                continue
+            gb = round(gb, 2)
+            if gb > GB_CAP:
+                gb = GB_CAP
+            self.predictions[str(product)] = {"gbSize": gb}
+
+    def run_image_inference(self) -> None:
+        """Predict every IMAGE product with ``img3_reg``."""
+        self._run_mode("IMAGE", self.img3_reg)
+
+    def run_spec_inference(self) -> None:
+        """Predict every SPEC product with ``spec3_reg``."""
+        self._run_mode("SPEC", self.spec3_reg)
+
+    def run_inference(self) -> dict[str, dict[str, float]]:
+        """Preprocess (if not done yet) and predict; returns ``self.predictions``."""
+        if not any(v is not None for v in self.inputs.values()):
+            self.preprocess()
+        if self.img3_reg is not None:
+            self.run_image_inference()
+        if self.spec3_reg is not None:
+            self.run_spec_inference()
+        log.info("Predictions: %s", self.predictions)
+        if not self.predictions:
+            log.warning("No Level-3 product could be predicted from '%s'", self.input_path)
+        return self.predictions
+
+    # ----------------------------------------------------------------- results
+    def results(self) -> list[dict]:
+        """One record per predicted product: product, exp_mode, gbSize, n_exposures."""
+        rows = []
+        for mode in MODEL_NAMES:
+            df = self.input_data.get(mode)
+            if df is None:
+                continue
+            for product in df.index:
+                product = str(product)
+                if product not in self.predictions:
+                    continue
+                n = len(self.products.get(product, []))
+                if not n and "nexposur" in df:
+                    n = int(df.loc[product, "nexposur"])
+                rows.append(
+                    {
+                        "product": product,
+                        "exp_mode": mode,
+                        "gbSize": self.predictions[product]["gbSize"],
+                        "n_exposures": n,
+                    }
+                )
+        return rows
+
+
+def predict_handler(input_path, **kwargs) -> JwstCalPredict:
+    """Construct :class:`JwstCalPredict`, run inference and return the object."""
+    jp = JwstCalPredict(input_path=input_path, **kwargs)
+    jp.run_inference()
+    return jp
+
+
+# -------------------------------------------------------------------------- runner
+_LEVELS = ("info", "debug", "error", "warning")
+
+
+def _truthy(value: str) -> bool:
+    return str(value).strip().lower() not in ("", "0", "false", "f", "no", "n", "off", "none")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m spacekit.skopes.jwst.cal.predict",
+        description="Predict JWST Level-3 memory footprints (GB) from Level-1 exposures.",
+    )
+    p.add_argument("input_path", help="folder of Level-1 files, or one file")
+    p.add_argument("-p", "--pid", type=int, default=None, help="program id")
+    p.add_argument("-o", "--obs", type=int, default=None, help="observation number (needs -p)")
+    p.add_argument("-n", "--norm", type=int, default=1, help="normalise inputs (1) or not (0)")
+    p.add_argument(
+        "-c",
+        "--norm_cols",
+        type=str,
+        default=",".join(DEFAULT_NORM_COLS),
+        help="comma-separated fallback columns to normalise",
+    )
+    p.add_argument("-s", "--sfx", type=str, default="_uncal.fits", help="input file suffix")
+    p.add_argument("-e", "--expmodes", type=str, default="IMAGE,SPEC", help="e.g. IMAGE,SPEC")
+    p.add_argument(
+        "-m",
+        "--model_path",
+        type=str,
+        default=os.environ.get("MODEL_PATH"),
+        help="model archive (zip or folder); default: env MODEL_PATH, else the packaged one",
+    )
+    p.add_argument("-t", "--tx_file", type=str, default=None, help="normalisation JSON")
+    p.add_argument("--console_log_level", choices=_LEVELS, default="info")
+    p.add_argument("--logfile_log_level", choices=_LEVELS, default="debug")
+    p.add_argument(
+        "--logfile",
+        type=str,
+        default=None,
+        help="write LOGDIR/spacekit.log if true (default: no log file unless --logdir is given)",
+    )
+    p.add_argument("--logdir", type=str, default=None, help="folder for spacekit.log")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug output on the console")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the 1.1.4-compatible command line; return the exit code.
+
+    Prints the predictions as JSON on stdout. Exit code 0 if at least one product was
+    predicted, 1 if nothing could be predicted (or the input/archive was unusable).
+    """
+    from spacekit.exceptions import SkippedInputWarning, SpacekitError
+    from spacekit.logging_setup import configure_logging
+
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.obs is not None and args.pid is None:
+        parser.error("-o/--obs requires -p/--pid")
+    want_file = _truthy(args.logfile) if args.logfile is not None else args.logdir is not None
+    log_file = Path(args.logdir or ".", "spacekit.log") if want_file else None
+    configure_logging(
+        "debug" if args.verbose else args.console_log_level,
+        log_file=log_file,
+        file_level=args.logfile_log_level,
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SkippedInputWarning)  # each one is logged below
+            jp = predict_handler(
+                args.input_path,
+                pid=args.pid,
+                obs=args.obs,
+                model_path=args.model_path,
+                tx_file=args.tx_file,
+                norm=args.norm,
+                norm_cols=[c.strip() for c in args.norm_cols.split(",") if c.strip()],
+                sfx=args.sfx,
+                expmodes=sorted({m.strip().upper() for m in args.expmodes.split(",") if m.strip()}),
+            )
+    except (SpacekitError, FileNotFoundError) as exc:
+        log.error("%s", exc)
+        return 1
+    print(json.dumps(jp.predictions, indent=2))
+    return 0 if jp.predictions else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
