@@ -685,3 +685,19 @@ def test_background_exposures_form_their_own_product():
         "jw02732-o001_t2_nircam_clear-f200w": 1,
     }
     assert img["nexposur"].tolist() == [2.0, 1.0]
+
+
+def test_fiducial_keys_per_mode():
+    # IMAGE: CRVAL1/2; SPEC and TAC (also image-like TSO/coronagraphy): RA_REF/DEC_REF
+    tso = dict(EXP_TYPE="NRC_TSIMAGE", TSOVISIT=True, SUBARRAY="SUB64P")
+    rows = {
+        "img_ok": hdr(RA_REF="NaN", DEC_REF="NaN"),
+        "tac_bad": hdr(CRVAL1=339.0, RA_REF="NaN", **tso),
+        "tac_ok": hdr(CRVAL1="NaN", CRVAL2="NaN", **tso),
+    }
+    scrubber = JwstCalScrubber(data=_frame(rows), mode="df")
+    assert list(scrubber.imgpix) == ["jw02732-o001_t1_nircam_clear-f150w"]
+    assert scrubber.products["jw02732-o001_t1_nircam_clear-f150w-sub64p"] == ["tac_ok"]
+    assert [k for k, _ in scrubber.skipped] == ["tac_bad"]
+    tac = scrubber.tacpix["jw02732-o001_t1_nircam_clear-f150w-sub64p"]
+    assert (tac["fx_ra"], tac["fy_dec"]) == pytest.approx((339.01, 33.95))
