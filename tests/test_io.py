@@ -37,3 +37,14 @@ def test_nan_is_rejected_in_json(tmp_path):
     with pytest.raises(ValueError):
         atomic_write_json(tmp_path / "n.json", {"x": float("nan")})
     assert not (tmp_path / "n.json").exists()
+
+
+def test_atomic_files_get_umask_permissions(tmp_path):
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        p = atomic_write_text(tmp_path / "perm.txt", "x")
+    finally:
+        os.umask(umask)
+    assert (p.stat().st_mode & 0o777) == 0o644

@@ -1,0 +1,1 @@
+"""Analysis: metrics, results folders saved and loaded, comparisons of model versions."""

@@ -1,0 +1,1 @@
+"""Model building: blueprints, training architectures, archives and numpy inference."""

@@ -1,0 +1,754 @@
+"""Train the JWST Level-3 memory regressors (``img3_reg``, ``spec3_reg``).
+
+Command line::
+
+    python -m spacekit.skopes.jwst.cal.train -d DIR --exp-mode image -o OUT -k 5 \\
+        --early-stopping val_rmse --epochs 100 --seed 42
+
+``DIR`` holds ``train-image.csv`` / ``train-spec.csv`` as written by
+``python -m spacekit.preprocessor.ingest jcal``. Every output goes under
+``OUT/{YYYY-MM-DD}_{unix time}/{mode}/`` (or ``OUT/{mode}/`` when ``OUT`` already has
+that timestamped form)::
+
+    {mode}/data/{mode}-tts_N.csv          fold tables (split = train|test)
+    {mode}/models/N/{model}.keras         one model per fold (+ tx_data-{mode}.json)
+    {mode}/results/N/                     history.npz, loss.npz, predictions.npy,
+                                          residuals.npy, test_idx.csv, roc_auc.npz, pr.npz
+    {mode}/figures/foldN-*.html|png       residuals, loss, ROC, precision-recall
+    {mode}/summary/{mode}-cv-metrics.csv  one row per fold, network and baseline
+    {mode}/summary/{mode}-cv-scores.json  NaN-skipping means over folds
+    {mode}/tx_data-{mode}.json            normalisation of the best fold
+    jwst_cal.zip                          archive of the best models, for JwstCalPredict
+
+A run without cross-validation (``-k 0``) is fold ``0`` of a single 80/20 split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import re
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from spacekit._io import atomic_path, atomic_write_json, atomic_write_text
+from spacekit.analyzer.baseline import fit_baseline
+from spacekit.analyzer.compute import ComputeRegressor
+from spacekit.builder.blueprints import Blueprint, get_blueprint
+from spacekit.exceptions import DataError, InputError, SpacekitError
+from spacekit.skopes.jwst.cal.prep import JwstCalPrep, memory_bins
+
+__all__ = ["JwstCalTrain", "build_archive", "make_model_card", "main"]
+
+log = logging.getLogger(__name__)
+
+_RUN_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}_\d{10}$")
+_MODEL_NAMES = {"image": "img3_reg", "spec": "spec3_reg"}
+_FIELD_ALIASES = {"layers": "hidden", "lr": "learning_rate", "batch": "batch_size"}
+
+
+def _nanmean(values: Sequence[float]) -> float | None:
+    arr = np.asarray([v for v in values if v is not None], dtype=float)
+    arr = arr[np.isfinite(arr)]
+    return float(arr.mean()) if arr.size else None
+
+
+class JwstCalTrain:
+    """Train, evaluate and save a JWST Level-3 memory regressor for one exposure mode.
+
+    Parameters
+    ----------
+    training_data : path-like, optional
+        Folder holding ``train-{exp_mode}.csv`` (ingest output), or the CSV itself.
+    out : path-like, optional
+        Parent of the timestamped output folder. Default: ``{training_data}/runs``
+        (never the current directory).
+    exp_mode : {"image", "spec"}, default="image"
+    norm : int, default=1
+        1 normalises the offset columns (Yeo-Johnson + standardise), 0 does not.
+    cross_val : int, default=0
+        Number of K folds (>= 2); 0 or 1 trains once on an 80/20 split.
+    early_stopping : str or None, default=None
+        Metric monitored by early stopping. None keeps the blueprint's (``val_rmse``);
+        ``"none"`` disables it. (1.1.4 silently disabled it when None.)
+    threshold : float, default=100
+        GB threshold reported in the metrics (counts and mean above it).
+    layer_kwargs : dict, optional
+        Per-hidden-layer overrides keyed by 0-based position or layer name, see
+        :func:`spacekit.builder.blueprints.build_mlp_regressor`.
+    data : pandas.DataFrame, optional
+        Use this table instead of reading ``training_data``.
+    epochs, batch_size : int, optional
+        Override the blueprint (200 epochs, batch 32).
+    seed : int, optional
+        Seeds folds, weights, shuffling and the baseline (reproducible runs).
+    baseline : bool, default=True
+        Also fit a HistGradientBoostingRegressor on each fold.
+    plots : bool, default=True
+        Save per-fold figures (HTML and PNG).
+    archive : bool, default=True
+        After :meth:`main`, write ``{run}/jwst_cal.zip`` for ``JwstCalPredict``.
+    callbacks : sequence, optional
+        Extra Keras callbacks (e.g. a live training dashboard).
+    progress : bool, default=True
+        Show a progress bar over folds.
+    **log_kws
+        Accepted for 1.1.4 compatibility (``console_log_level`` ...) and ignored:
+        applications configure logging.
+    """
+
+    def __init__(
+        self,
+        training_data: str | os.PathLike | None = None,
+        out: str | os.PathLike | None = None,
+        exp_mode: str = "image",
+        norm: int = 1,
+        cross_val: int = 0,
+        early_stopping: str | None = None,
+        threshold: float = 100,
+        layer_kwargs: Mapping | None = None,
+        *,
+        data: pd.DataFrame | None = None,
+        epochs: int | None = None,
+        batch_size: int | None = None,
+        seed: int | None = None,
+        baseline: bool = True,
+        plots: bool = True,
+        archive: bool = True,
+        callbacks: Sequence | None = None,
+        progress: bool = True,
+        verbose: int = 0,
+        **log_kws: Any,
+    ):
+        exp_mode = str(exp_mode).lower()
+        if exp_mode not in _MODEL_NAMES:
+            raise InputError(
+                f"exp_mode={exp_mode!r} has no model; expected one of {sorted(_MODEL_NAMES)}."
+            )
+        if training_data is None and data is None:
+            raise InputError("Pass training_data (a folder with train-*.csv) or data=DataFrame.")
+        self.training_data = None if training_data is None else Path(training_data)
+        self.exp_mode = exp_mode
+        self.norm = int(norm)
+        self.prep_kwargs = {"exp_mode": exp_mode, "normalize": bool(self.norm)}
+        self.cross_val = int(cross_val or 0)
+        if self.cross_val < 0:
+            raise InputError(f"cross_val must be >= 0; received {cross_val}.")
+        self.early_stopping = early_stopping
+        self.threshold = float(threshold)
+        self.layer_kwargs = dict(layer_kwargs or {})
+        self.epochs, self.batch_size, self.seed = epochs, batch_size, seed
+        self.baseline, self.plots, self.archive = bool(baseline), bool(plots), bool(archive)
+        self.callbacks = list(callbacks or [])
+        self.progress, self.verbose = bool(progress), int(verbose)
+        if log_kws:
+            log.debug("ignoring 1.1.4 logging options %s (configure logging instead)", log_kws)
+        self.data = data
+        self.output_path = self.set_outpath(out)
+        self.builder = None
+        self.blueprint: Blueprint = get_blueprint(self.architecture)
+        self.itn: str | None = None
+        self.jp: JwstCalPrep | None = None
+        self.metrics: pd.DataFrame | None = None
+        self.dm: pd.DataFrame | None = None
+        self.scores: dict | None = None
+        self.metrics_file: Path | None = None
+        self.com: ComputeRegressor | None = None
+        self.res_fig = self.loss_fig = self.roc_fig = self.pr_fig = None
+        self.history: dict | None = None
+        self.archive_path: Path | None = None
+
+    # -- layout ------------------------------------------------------------------------
+    @property
+    def architecture(self) -> str:
+        """Blueprint name: ``jwst_img3_reg`` or ``jwst_spec3_reg``."""
+        return f"jwst_{_MODEL_NAMES[self.exp_mode]}"
+
+    @property
+    def model_name(self) -> str:
+        """Model (and ``.keras`` file) name: ``img3_reg`` or ``spec3_reg``."""
+        return _MODEL_NAMES[self.exp_mode]
+
+    @property
+    def run_path(self) -> Path:
+        """The timestamped run folder (parent of the mode folder)."""
+        return self.output_path.parent
+
+    def set_outpath(self, out: str | os.PathLike | None) -> Path:
+        """Return ``out/{mode}`` if ``out`` is a run folder, else ``out/{date}_{ts}/{mode}``."""
+        if out is None:
+            base = self.training_data if self.training_data is not None else None
+            if base is None:
+                raise InputError("Pass out= (where to write the training outputs).")
+            if base.suffix == ".csv":
+                base = base.parent
+            out = base / "runs"
+        out = Path(out)
+        if _RUN_DIR.match(out.name):
+            return out / self.exp_mode
+        now = datetime.now(UTC)
+        return out / f"{now.date().isoformat()}_{int(now.timestamp())}" / self.exp_mode
+
+    def _dir(self, name: str, itn: str | None = None) -> Path:
+        path = self.output_path / name
+        return path / itn if itn is not None else path
+
+    def initialize(self) -> JwstCalTrain:
+        """Create ``data/ models/ results/ summary/`` and load an existing summary."""
+        for name in ("data", "models", "results", "summary"):
+            self._dir(name).mkdir(parents=True, exist_ok=True)
+        self.metrics_file = self._dir("summary") / f"{self.exp_mode}-cv-metrics.csv"
+        if self.metrics_file.exists():
+            self.metrics = pd.read_csv(self.metrics_file, index_col="index")
+        return self
+
+    # -- data --------------------------------------------------------------------------
+    def _csv_path(self) -> Path:
+        assert self.training_data is not None
+        if self.training_data.is_file():
+            return self.training_data
+        return self.training_data / f"train-{self.exp_mode}.csv"
+
+    def load_data(self, tts: str | int | None = None) -> pd.DataFrame:
+        """Read the training table (or a fold table) and drop duplicate products."""
+        if tts is not None:
+            path = self._dir("data") / f"{self.exp_mode}-tts_{tts}.csv"
+        elif self.data is not None:
+            return self._dedupe(self.data)
+        else:
+            path = self._csv_path()
+        if not path.is_file():
+            raise InputError(
+                f"Training table {path} does not exist; expected train-{self.exp_mode}.csv "
+                "from `python -m spacekit.preprocessor.ingest jcal -i RAW -o DIR`."
+            )
+        try:
+            df = pd.read_csv(path, index_col="Dataset")
+        except ValueError as exc:
+            raise DataError(f"Could not read {path}: {exc} (expected a 'Dataset' column).") from exc
+        df = self._dedupe(df)
+        if tts is None:
+            self.data = df
+        return df
+
+    @staticmethod
+    def _dedupe(df: pd.DataFrame) -> pd.DataFrame:
+        df = df.copy()
+        order = [c for c in ("date", "imagesize") if c in df.columns]
+        if order:
+            df = df.sort_values(order, kind="stable")
+        if "pname" in df.columns:
+            df = df.drop_duplicates(subset="pname", keep="last")
+        df = df[~df.index.duplicated(keep="last")]
+        df.index = df.index.astype(str)
+        df.index.name = "Dataset"
+        return df
+
+    def _prep(self, df: pd.DataFrame) -> JwstCalPrep:
+        return JwstCalPrep(
+            df,
+            exp_mode=self.exp_mode,
+            normalize=self.prep_kwargs["normalize"],
+            random=self.seed,
+        )
+
+    def prep_train_test(self, stratify: bool = False) -> JwstCalPrep:
+        """Random 80/20 split of the loaded data (fold ``0``), written as a fold table."""
+        if self.data is None:
+            self.load_data()
+        self.jp = self._prep(self.data).prep_data(stratify=stratify)
+        self._write_fold_table("0", self.jp.train_idx, self.jp.test_idx)
+        return self.jp
+
+    def load_train_test(self, tts: str | int = "0") -> JwstCalPrep:
+        """Prepare a fold from its fold table's ``split`` column."""
+        df = self.load_data(tts=tts)
+        self.jp = self._prep(df).split_from_column("split")
+        return self.jp
+
+    def _write_fold_table(self, itn: str, train_idx, test_idx) -> Path:
+        df = self.data.copy()
+        df["split"] = "train"
+        df.loc[test_idx, "split"] = "test"
+        df = df.loc[list(train_idx) + list(test_idx)]
+        path = self._dir("data") / f"{self.exp_mode}-tts_{itn}.csv"
+        with atomic_path(path) as tmp:
+            df.to_csv(tmp, index=True, index_label="Dataset")
+        return path
+
+    def generate_kfolds(self, stratify: bool = False) -> list[str]:
+        """Write ``data/{mode}-tts_{i}.csv`` for each of the ``cross_val`` folds."""
+        from sklearn.model_selection import KFold, StratifiedKFold
+
+        if self.data is None:
+            self.load_data()
+        k = self.cross_val
+        if len(self.data) < 2 * k:
+            raise DataError(
+                f"{len(self.data)} products are too few for {k} folds; use fewer folds."
+            )
+        y = pd.to_numeric(self.data["imgsize_gb"], errors="coerce").fillna(0).to_numpy()
+        bins = memory_bins(y)
+        counts = np.bincount(bins, minlength=4)
+        if stratify and np.all(counts[counts > 0] >= k):
+            splits = StratifiedKFold(k, shuffle=True, random_state=self.seed).split(y, bins)
+        else:
+            if stratify:
+                log.warning("stratified folds impossible (class counts %s)", counts.tolist())
+            splits = KFold(k, shuffle=True, random_state=self.seed).split(y)
+        names = []
+        for i, (tr, te) in enumerate(splits):
+            self._write_fold_table(str(i), self.data.index[tr], self.data.index[te])
+            names.append(str(i))
+        return names
+
+    # -- model -------------------------------------------------------------------------
+    def _blueprint(self, custom_arch: Mapping | None) -> Blueprint:
+        bp = get_blueprint(self.architecture)
+        changes: dict[str, Any] = {}
+        for part in ("build_params", "fit_params"):
+            for key, value in dict((custom_arch or {}).get(part, {})).items():
+                changes[_FIELD_ALIASES.get(key, key)] = value
+        if self.epochs is not None:
+            changes["epochs"] = int(self.epochs)
+        if self.batch_size is not None:
+            changes["batch_size"] = int(self.batch_size)
+        if self.early_stopping is not None:
+            off = str(self.early_stopping).lower() in ("none", "false", "0", "")
+            changes["early_stopping"] = None if off else str(self.early_stopping)
+        return bp.replace(**changes) if changes else bp
+
+    def build_model(self, custom_arch: Mapping | None = None):
+        """Build and compile the blueprint's Keras model (``layer_kwargs`` applied)."""
+        from spacekit.builder.architect import set_seed
+
+        self.blueprint = self._blueprint(custom_arch)
+        set_seed(self.seed)
+        self.builder = self.blueprint.build(layer_kwargs=self.layer_kwargs, seed=self.seed)
+        return self.builder
+
+    def run_training(self, custom_arch: Mapping | None = None) -> dict:
+        """Build, fit on the current fold and save ``models/{itn}/{model}.keras``."""
+        from spacekit.builder.architect import fit_model, save_keras_model
+
+        if self.jp is None:
+            raise InputError("Prepare a fold first (prep_train_test or load_train_test).")
+        itn = self.itn or "0"
+        self.build_model(custom_arch)
+        t0 = time.perf_counter()
+        self.history = fit_model(
+            self.builder,
+            self.jp.X_train,
+            self.jp.y_reg_train,
+            self.jp.X_test,
+            self.jp.y_reg_test,
+            blueprint=self.blueprint,
+            early_stopping=self.blueprint.early_stopping,
+            callbacks=self.callbacks,
+            verbose=self.verbose,
+        )
+        self._fit_seconds = time.perf_counter() - t0
+        mdir = self._dir("models", itn)
+        save_keras_model(self.builder, mdir / f"{self.model_name}.keras")
+        if self.jp.tx_data is not None:
+            self.jp.save_tx(mdir / f"tx_data-{self.exp_mode}.json")
+        return self.history
+
+    def _predict(self, X) -> np.ndarray:
+        # An eager call avoids tracing a predict function for every fold's new model.
+        X = np.asarray(X, dtype=np.float32)
+        parts = [
+            np.asarray(self.builder(X[i : i + 8192], training=False))
+            for i in range(0, len(X), 8192)
+        ]
+        return np.concatenate(parts).ravel().astype(float) if parts else np.empty(0)
+
+    def compute_cache(self) -> ComputeRegressor:
+        """Evaluate the fold, save ``results/{itn}`` and (optionally) the figures."""
+        itn = self.itn or "0"
+        jp = self.jp
+        self.com = ComputeRegressor(
+            y_true=jp.y_reg_test,
+            y_pred=self._predict(jp.X_test),
+            history=self.history,
+            test_idx=list(jp.test_idx),
+            y_train_true=jp.y_reg_train,
+            y_train_pred=self._predict(jp.X_train),
+            model_name=self.model_name,
+            res_path=self._dir("results", itn),
+        )
+        self.com.calculate_results()
+        self.com.download()
+        if self.plots:
+            self.com.save_plots(self.output_path / "figures", prefix=f"fold{itn}-")
+            self.res_fig, self.loss_fig = self.com.res_fig, self.com.loss_fig
+            self.roc_fig, self.pr_fig = self.com.roc_fig, self.com.pr_fig
+        return self.com
+
+    def _baseline_metrics(self) -> dict[str, float]:
+        jp = self.jp
+        t0 = time.perf_counter()
+        _, ptr, pte = fit_baseline(jp.X_train, jp.y_reg_train, jp.X_test, seed=self.seed)
+        seconds = time.perf_counter() - t0
+        com = ComputeRegressor(jp.y_reg_test, pte, y_train_true=jp.y_reg_train, y_train_pred=ptr)
+        loss = com.calculate_results()
+        out = {f"hgb_{k}": v for k, v in loss.items()}
+        out["hgb_fit_seconds"] = seconds
+        return out
+
+    def record_metrics(self) -> pd.DataFrame:
+        """Append this fold's row to ``summary/{mode}-cv-metrics.csv``."""
+        itn = self.itn or "0"
+        jp = self.jp
+        ytr, yte = np.ravel(jp.y_reg_train), np.ravel(jp.y_reg_test)
+        above = yte[yte > self.threshold]
+        row: dict[str, Any] = {
+            "train_size": int(ytr.size),
+            "test_size": int(yte.size),
+            "train_above_threshold": int(np.sum(ytr > self.threshold)),
+            "test_above_threshold": int(above.size),
+            "test_mean_above_threshold": float(above.mean()) if above.size else float("nan"),
+            "test_max": float(yte.max()),
+            "epochs_run": len(self.history.get("loss", [])) if self.history else 0,
+            "fit_seconds": getattr(self, "_fit_seconds", float("nan")),
+        }
+        row.update(self.com.loss)
+        if self.baseline:
+            row.update(self._baseline_metrics())
+        new = pd.DataFrame([row], index=pd.Index([int(itn)], name="index"))
+        if self.metrics is not None and not self.metrics.empty:
+            old = self.metrics.drop(index=[int(itn)], errors="ignore")
+            new = pd.concat([old, new]).sort_index()
+        self.metrics = new
+        with atomic_path(self.metrics_file) as tmp:
+            self.metrics.to_csv(tmp, index=True, index_label="index")
+        return self.metrics
+
+    def _run_fold(self, itn: str, custom_arch: Mapping | None) -> None:
+        self.itn = itn
+        self.run_training(custom_arch)
+        self.compute_cache()
+        self.record_metrics()
+
+    def run_cross_val(self, custom_arch: Mapping | None = None, stratify: bool = False) -> dict:
+        """Train and evaluate every fold, then write the cv-scores summary."""
+        from tqdm.auto import tqdm
+
+        folds = self.generate_kfolds(stratify=stratify)
+        for itn in tqdm(folds, desc=f"{self.exp_mode} folds", disable=not self.progress):
+            self.load_train_test(itn)
+            self._run_fold(itn, custom_arch)
+        return self.write_scores()
+
+    def best_fold(self) -> str:
+        """Fold with the lowest test RMSE (ties: the first)."""
+        if self.metrics is None or self.metrics.empty:
+            raise DataError("No fold has been trained yet.")
+        return str(int(self.metrics["test_rmse"].astype(float).idxmin()))
+
+    def write_scores(self) -> dict:
+        """Write ``summary/{mode}-cv-scores.json`` and the best fold's ``tx_data``."""
+        m = self.metrics
+        nn_cols = [c for c in m.columns if not c.startswith("hgb_")]
+        scores = {
+            "format": "spacekit-cv-scores",
+            "exp_mode": self.exp_mode,
+            "model": self.model_name,
+            "n_folds": int(len(m)),
+            "best_fold": self.best_fold(),
+            "network": {c: _nanmean(m[c].tolist()) for c in nn_cols},
+            "baseline": {c[4:]: _nanmean(m[c].tolist()) for c in m.columns if c.startswith("hgb_")},
+        }
+        self.scores = scores
+        atomic_write_json(self._dir("summary") / f"{self.exp_mode}-cv-scores.json", scores)
+        tx = self._dir("models", scores["best_fold"]) / f"tx_data-{self.exp_mode}.json"
+        if tx.exists():
+            atomic_write_text(
+                self.output_path / f"tx_data-{self.exp_mode}.json", tx.read_text("utf-8")
+            )
+        return scores
+
+    def _write_hyperparameters(self) -> None:
+        bp = self.blueprint
+        params = {
+            "exp_mode": self.exp_mode,
+            "architecture": self.architecture,
+            "hidden": list(bp.hidden),
+            "epochs": bp.epochs,
+            "batch_size": bp.batch_size,
+            "learning_rate": bp.learning_rate,
+            "decay_steps": bp.decay_steps,
+            "decay_rate": bp.decay_rate,
+            "early_stopping": bp.early_stopping,
+            "patience": bp.patience,
+            "layer_kwargs": {str(k): str(v) for k, v in self.layer_kwargs.items()},
+            "cross_val": self.cross_val,
+            "norm": self.norm,
+            "threshold": self.threshold,
+            "seed": self.seed,
+            "training_data": None if self.training_data is None else str(self.training_data),
+        }
+        atomic_write_json(self._dir("summary") / f"{self.exp_mode}-hyperparameters.json", params)
+
+    def main(self, stratify: bool = False, custom_arch: Mapping | None = None) -> dict:
+        """Run the whole training: folds (or one split), summary, archive.
+
+        Parameters
+        ----------
+        stratify : bool, default=False
+            Stratify the split / folds by memory class (0-12-225-950 GB).
+        custom_arch : dict, optional
+            ``{"build_params": {...}, "fit_params": {...}}`` blueprint overrides
+            (e.g. ``{"fit_params": {"epochs": 50}}``).
+
+        Returns
+        -------
+        dict
+            The cv-scores summary.
+        """
+        self.initialize()
+        self.load_data()
+        if self.cross_val >= 2:
+            self.run_cross_val(custom_arch, stratify=stratify)
+        else:
+            self.prep_train_test(stratify=stratify)
+            self._run_fold("0", custom_arch)
+            self.write_scores()
+        self._write_hyperparameters()
+        if self.archive:
+            self.archive_path = build_archive(self.run_path)
+        log.info(
+            "%s: test RMSE %.3f GB (baseline %s) -> %s",
+            self.model_name,
+            self.scores["network"]["test_rmse"],
+            self.scores["baseline"].get("test_rmse"),
+            self.output_path,
+        )
+        return self.scores
+
+
+# -- archive -----------------------------------------------------------------------------
+def _mode_artifacts(mode_dir: Path) -> tuple[Path, dict, dict] | None:
+    mode = mode_dir.name
+    scores_file = mode_dir / "summary" / f"{mode}-cv-scores.json"
+    if mode not in _MODEL_NAMES or not scores_file.is_file():
+        return None
+    scores = json.loads(scores_file.read_text("utf-8"))
+    fold_dir = mode_dir / "models" / str(scores["best_fold"])
+    model = fold_dir / f"{_MODEL_NAMES[mode]}.keras"
+    tx_file = fold_dir / f"tx_data-{mode}.json"
+    if not model.is_file():
+        return None
+    tx = json.loads(tx_file.read_text("utf-8")) if tx_file.is_file() else {}
+    return model, tx, scores
+
+
+def _fmt(v) -> str:
+    return "n/a" if v is None else f"{v:.3f}"
+
+
+def make_model_card(
+    run_path: str | os.PathLike, scores: Mapping[str, Mapping], extra: str = ""
+) -> str:
+    """Return a Markdown model card describing the models of a training run."""
+    from spacekit import __version__
+
+    lines = [
+        "# jwst_cal model card",
+        "",
+        f"- spacekit version: {__version__}",
+        f"- created: {datetime.now(UTC).isoformat(timespec='seconds')}",
+        f"- training run: {Path(run_path).name}",
+        "- task: Level-3 memory footprint (GB) of JWST calibration products",
+        "- inputs: 18 features per product (see spacekit.skopes.jwst.cal.config.COLUMN_ORDER)",
+        "",
+        "| model | folds | best fold | test RMSE (GB) | MAE | R2 | mean AUC | "
+        "baseline RMSE | baseline MAE | baseline R2 |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for mode, sc in scores.items():
+        nn, hgb = sc.get("network", {}), sc.get("baseline", {})
+        lines.append(
+            f"| {sc.get('model', mode)} | {sc.get('n_folds')} | {sc.get('best_fold')} | "
+            f"{_fmt(nn.get('test_rmse'))} | {_fmt(nn.get('mae'))} | {_fmt(nn.get('r2'))} | "
+            f"{_fmt(nn.get('mean_auc'))} | {_fmt(hgb.get('test_rmse'))} | "
+            f"{_fmt(hgb.get('mae'))} | {_fmt(hgb.get('r2'))} |"
+        )
+    lines += [
+        "",
+        "Metrics are means over folds on held-out products. The baseline is a scikit-learn",
+        "HistGradientBoostingRegressor trained on the same folds and features.",
+    ]
+    if extra:
+        lines += ["", extra.strip()]
+    return "\n".join(lines) + "\n"
+
+
+def _inference_copy(path: Path):
+    """Load a trained ``.keras`` file and return an uncompiled copy (no optimizer state)."""
+    from spacekit._optional import require
+
+    keras = require("keras", feature="packaging trained models")
+    trained = keras.models.load_model(path, safe_mode=True, compile=False)
+    copy = keras.models.clone_model(trained)
+    copy.set_weights(trained.get_weights())
+    return copy
+
+
+def build_archive(
+    run_path: str | os.PathLike,
+    out_path: str | os.PathLike | None = None,
+    card_extra: str = "",
+    strip_optimizer: bool = True,
+) -> Path:
+    """Package the best model of each trained mode of a run as a ``jwst_cal`` archive.
+
+    Parameters
+    ----------
+    run_path : path-like
+        The timestamped run folder holding ``image/`` and/or ``spec/``.
+    out_path : path-like, optional
+        ``.zip`` file or folder; default ``{run_path}/jwst_cal.zip``.
+    card_extra : str, optional
+        Markdown appended to the generated model card.
+    strip_optimizer : bool, default=True
+        Store the models without their optimizer state (about a third of the size);
+        inference needs only the weights.
+
+    Returns
+    -------
+    pathlib.Path
+        The archive, loadable by ``JwstCalPredict(model_path=...)``.
+    """
+    from spacekit.builder.archive import save_archive
+
+    run_path = Path(run_path)
+    models, tx_data, scores = {}, {}, {}
+    for mode in _MODEL_NAMES:
+        found = _mode_artifacts(run_path / mode)
+        if found is None:
+            continue
+        model, tx, sc = found
+        models[_MODEL_NAMES[mode]] = model
+        if tx:
+            tx_data[mode] = tx
+        scores[mode] = sc
+    if not models:
+        raise DataError(f"No trained model found under {run_path} (expected image/ or spec/).")
+    if strip_optimizer:
+        models = {key: _inference_copy(path) for key, path in models.items()}
+    out_path = Path(out_path) if out_path is not None else run_path / "jwst_cal.zip"
+    card = make_model_card(run_path, scores, card_extra)
+    return Path(save_archive(out_path, models=models, tx_data=tx_data, card=card, name="jwst_cal"))
+
+
+# -- command line ------------------------------------------------------------------------
+def _truthy(value: str) -> bool:
+    return str(value).strip().lower() in ("1", "true", "t", "yes", "y", "on")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m spacekit.skopes.jwst.cal.train",
+        description="Train the JWST Level-3 memory regressor of one exposure mode.",
+    )
+    p.add_argument(
+        "-d",
+        "--training_data",
+        "--training-data",
+        required=True,
+        help="folder holding train-{mode}.csv (ingest output)",
+    )
+    p.add_argument(
+        "-o",
+        "--out",
+        default=None,
+        help="parent of the timestamped output folder (default DIR/runs)",
+    )
+    p.add_argument("-e", "--exp_mode", "--exp-mode", default="image", choices=["image", "spec"])
+    p.add_argument("-n", "--norm", type=int, default=1, choices=[0, 1])
+    p.add_argument("-k", "--cross_val", "--cross-val", type=int, default=0)
+    p.add_argument(
+        "-s",
+        "--early_stopping",
+        "--early-stopping",
+        default=None,
+        help="metric to monitor (default val_rmse); 'none' disables",
+    )
+    p.add_argument("-t", "--threshold", type=float, default=100)
+    p.add_argument("--epochs", type=int, default=None, help="override the blueprint's 200")
+    p.add_argument("--batch-size", "--batch_size", type=int, default=None)
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--stratify", action="store_true", help="stratify by memory class")
+    p.add_argument("--no-baseline", action="store_true")
+    p.add_argument("--no-plots", action="store_true")
+    p.add_argument("--no-archive", action="store_true")
+    levels = ["info", "debug", "error", "warning"]
+    p.add_argument("--console_log_level", "--console-log-level", default="info", choices=levels)
+    p.add_argument("--logfile_log_level", "--logfile-log-level", default="debug", choices=levels)
+    p.add_argument(
+        "--logfile",
+        type=_truthy,
+        default=True,
+        help="write a log file (only when --logdir is given)",
+    )
+    p.add_argument("--logdir", default=None, help="folder for spacekit-train.log")
+    p.add_argument("-v", "--verbose", action="store_true")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point; returns the exit code."""
+    from spacekit.logging_setup import configure_logging
+
+    args = _parser().parse_args(argv)
+    log_file = None
+    if args.logfile and args.logdir:
+        log_file = Path(args.logdir) / "spacekit-train.log"
+    configure_logging(
+        "debug" if args.verbose else args.console_log_level,
+        log_file=log_file,
+        file_level=args.logfile_log_level,
+    )
+    try:
+        trainer = JwstCalTrain(
+            training_data=args.training_data,
+            out=args.out,
+            exp_mode=args.exp_mode,
+            norm=args.norm,
+            cross_val=args.cross_val,
+            early_stopping=args.early_stopping,
+            threshold=args.threshold,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            seed=args.seed,
+            baseline=not args.no_baseline,
+            plots=not args.no_plots,
+            archive=not args.no_archive,
+            verbose=1 if args.verbose else 0,
+        )
+        scores = trainer.main(stratify=args.stratify)
+    except SpacekitError as exc:
+        log.error("%s", exc)
+        return 2 if isinstance(exc, InputError | DataError) else 1
+    nn, hgb = scores["network"], scores["baseline"]
+    sys.stdout.write(
+        f"{trainer.model_name}: test RMSE {_fmt(nn.get('test_rmse'))} GB, "
+        f"baseline {_fmt(hgb.get('test_rmse'))} GB\noutput: {trainer.output_path}\n"
+    )
+    if trainer.archive_path is not None:
+        sys.stdout.write(f"archive: {trainer.archive_path}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""Tests of spacekit.preprocessor.ingest (daily metadata CSVs -> training tables)."""
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from spacekit.datasets.jwst import simulate_jwst
+from spacekit.exceptions import DataError, InputError, SkippedInputWarning
+from spacekit.preprocessor.ingest import JwstCalIngest, main, product_key
+from spacekit.preprocessor.ingest_io import dag_level, normalise_codes
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sim")
+    return simulate_jwst(out / "sim", n=600, seed=3, write_fits=False, days=3, progress=False)
+
+
+def _read(path):
+    return pd.read_csv(path, index_col="Dataset", dtype={"Dataset": str})
+
+
+def test_product_key_and_levels():
+    assert product_key("jw01076-o101_t1_nircam_clear-f212n") == (
+        "jw01076-o101_nircam_clear-f212n",
+        1,
+    )
+    assert product_key("jw01076-o101_t001_nircam_clear-f212n")[1] == 1
+    assert product_key("odd") == ("odd", None)
+    assert [dag_level(d) for d in ("calwebb_detector1", "calwebb_spec3", "X_MEMORY3", "cal2")] == [
+        1,
+        3,
+        None,
+        None,
+    ]
+    df = normalise_codes(pd.DataFrame({"PROGRAM": ["1076", "1076.0", None], "OBSERVTN": [1, 2, 3]}))
+    assert df["PROGRAM"].tolist()[:2] == ["01076", "01076"]
+    assert df["OBSERVTN"].tolist() == ["001", "002", "003"]
+
+
+def test_ingest_matches_simulated_truth(sim, tmp_path):
+    report = JwstCalIngest(sim.out_dir / "metadata", tmp_path / "t").run_ingest()
+    assert report.files_read == [p.name for p in sorted(sim.metadata_files)]
+    train = _read(tmp_path / "t" / "train-image.csv")
+    truth = sim.products.set_index("dataset") if "dataset" in sim.products else None
+    assert report.matched["image"] == len(train) > 0
+    assert {"pname", "imgsize_gb", "date", "instr", "offset", "nexposur"} <= set(train.columns)
+    assert train["imgsize_gb"].gt(0).all()
+    if truth is not None:
+        joined = train.join(truth["gb"])
+        assert joined["gb"].notna().all()
+        assert (joined["imgsize_gb"] - joined["gb"]).abs().max() < 1e-6
+    # every table is numeric in the model columns and has a unique index
+    from spacekit.skopes.jwst.cal.config import COLUMN_ORDER
+
+    assert train.index.is_unique
+    assert train[list(COLUMN_ORDER["IMAGE"])].apply(pd.to_numeric).notna().all().all()
+    training = _read(tmp_path / "t" / "training.csv")
+    assert len(training) == report.n_matched
+    assert (tmp_path / "t" / "ingest.csv").is_file()
+    assert (tmp_path / "t" / "ingest-manifest.json").is_file()
+
+
+def test_incremental_equals_all_at_once(sim, tmp_path):
+    days = sorted(sim.metadata_files)
+    first, rest = tmp_path / "day1", tmp_path / "later"
+    first.mkdir()
+    rest.mkdir()
+    shutil.copy(days[0], first)
+    for d in days[1:]:
+        shutil.copy(d, rest)
+    out = tmp_path / "inc"
+    r1 = JwstCalIngest(first, out).run_ingest()
+    assert r1.carried > 0  # day-1 exposures whose Level-3 job runs later wait in ingest.csv
+    r2 = JwstCalIngest(rest, out).run_ingest()
+    assert r2.files_read == [d.name for d in days[1:]]
+    full = tmp_path / "full"
+    JwstCalIngest(sim.out_dir / "metadata", full).run_ingest()
+    for mode in ("image", "spec"):
+        a = _read(out / f"train-{mode}.csv").sort_index()
+        b = _read(full / f"train-{mode}.csv").sort_index()
+        assert list(a.index) == list(b.index)
+        pd.testing.assert_series_equal(a["imgsize_gb"], b["imgsize_gb"])
+    # running again reads nothing new and changes nothing
+    r3 = JwstCalIngest(rest, out).run_ingest()
+    assert r3.files_read == [] and r3.n_matched == 0
+
+
+def test_bad_files_are_skipped_with_reasons(sim, tmp_path):
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    shutil.copy(sorted(sim.metadata_files)[0], folder)
+    (folder / "2026-02-01_032.csv").write_text("Dataset,Foo\na,1\n")
+    (folder / "2026-02-02_033.csv").write_bytes(b"\xff\xfe\x00garbage\x00")
+    (folder / "2026-02-03_034.csv").write_text("")
+    (folder / "notes.csv").write_text("x\n")
+    with pytest.warns(SkippedInputWarning):
+        report = JwstCalIngest(folder, tmp_path / "o").run_ingest()
+    reasons = dict(report.skipped)
+    assert "missing required column" in reasons[str(folder / "2026-02-01_032.csv")]
+    assert "not a readable CSV" in reasons[str(folder / "2026-02-03_034.csv")]
+    assert str(folder / "2026-02-02_033.csv") in reasons
+    assert "YYYY-MM-DD_DOY" in reasons[str(folder / "notes.csv")]
+    assert report.n_matched > 0
+
+
+def test_errors_for_missing_and_empty_inputs(tmp_path):
+    with pytest.raises(InputError, match="does not exist"):
+        JwstCalIngest(tmp_path / "nope", tmp_path / "o").run_ingest()
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="No CSV files"):
+        JwstCalIngest(tmp_path / "empty", tmp_path / "o").run_ingest()
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "2026-02-01_032.csv").write_text("Dataset,DagNodeName\na,x\n")
+    with pytest.warns(SkippedInputWarning), pytest.raises(DataError, match="Nothing to ingest"):
+        JwstCalIngest(bad, tmp_path / "o").run_ingest()
+
+
+def test_cli(sim, tmp_path, capsys):
+    code = main(["jcal", "-i", str(sim.out_dir / "metadata"), "-o", str(tmp_path / "c"), "-s", "1"])
+    assert code == 0
+    assert "matched" in capsys.readouterr().out
+    assert (tmp_path / "c" / "level1.csv").is_file()
+    (tmp_path / "e").mkdir()
+    assert main(["jcal", "-i", str(tmp_path / "e"), "-o", str(tmp_path / "c2")]) == 1
+    assert "No CSV files" in capsys.readouterr().err

@@ -1,0 +1,194 @@
+"""Tests of JWST training (spacekit.skopes.jwst.cal.train / prep): tiny runs on simulated data."""
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from spacekit.datasets.jwst import simulate_jwst
+from spacekit.exceptions import DataError, InputError
+from spacekit.preprocessor.ingest import JwstCalIngest
+from spacekit.skopes.jwst.cal.prep import JwstCalPrep, memory_bins
+from spacekit.skopes.jwst.cal.train import JwstCalTrain, _parser, main
+
+
+@pytest.fixture(scope="module")
+def tables(tmp_path_factory):
+    root = tmp_path_factory.mktemp("jwst-train")
+    sim = simulate_jwst(root / "sim", n=600, seed=11, write_fits=False, days=2, progress=False)
+    JwstCalIngest(sim.out_dir / "metadata", root / "tables").run_ingest()
+    return root / "tables"
+
+
+def test_prep_fits_normaliser_on_training_rows_only(tables, tmp_path):
+    df = pd.read_csv(tables / "train-image.csv", index_col="Dataset")
+    jp = JwstCalPrep(df, exp_mode="image", random=0).prep_data()
+    assert jp.X_train.shape[1] == 18 and jp.X_train.dtype == np.float32
+    assert jp.y_reg_train.shape == (len(jp.train_idx), 1)
+    assert not set(jp.train_idx) & set(jp.test_idx)
+    # statistics come from the training rows: standardised columns have mean ~0 there
+    offset = jp.X_cols.index("offset")
+    assert abs(float(jp.X_train[:, offset].mean())) < 1e-3
+    path = jp.save_tx(tmp_path / "tx.json")
+    tx = json.loads(path.read_text())
+    assert len(tx["lambdas"]) == 6 and tx["columns"][0] == "offset"
+    raw = JwstCalPrep(df, exp_mode="image", normalize=False, random=0).prep_data()
+    assert raw.tx_data is None
+    np.testing.assert_array_equal(raw.X_train[:, 0], df.loc[raw.train_idx, "instr"].to_numpy())
+
+
+def test_prep_errors(tables):
+    df = pd.read_csv(tables / "train-image.csv", index_col="Dataset")
+    with pytest.raises(DataError, match="lacks column"):
+        JwstCalPrep(df.drop(columns=["offset"]), exp_mode="image")
+    bad = df.copy()
+    bad["instr"] = "NIRCAM"
+    with pytest.raises(DataError, match="non-numeric"):
+        JwstCalPrep(bad, exp_mode="image")
+    with pytest.raises(DataError, match="empty"):
+        JwstCalPrep(df.iloc[0:0], exp_mode="image")
+    assert memory_bins([0, 11.9, 12, 300, 951, 5000]).tolist() == [0, 0, 1, 2, 3, 3]
+
+
+def test_outpath_rules(tables, tmp_path):
+    t = JwstCalTrain(tables, out=tmp_path / "2026-01-02_1767312000", exp_mode="spec")
+    assert t.output_path == tmp_path / "2026-01-02_1767312000" / "spec"
+    t2 = JwstCalTrain(tables, out=tmp_path)
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}_\d{10}", t2.output_path.parent.name)
+    assert t2.output_path.parent.parent == tmp_path
+    t3 = JwstCalTrain(tables)
+    assert t3.output_path.parent.parent == tables / "runs"  # never the CWD
+    assert t3.architecture == "jwst_img3_reg" and t3.model_name == "img3_reg"
+    with pytest.raises(InputError, match="exp_mode"):
+        JwstCalTrain(tables, exp_mode="tac")
+    with pytest.raises(InputError, match="training_data"):
+        JwstCalTrain()
+
+
+def test_missing_table_and_too_few_rows(tmp_path, tables):
+    with pytest.raises(InputError, match="does not exist"):
+        JwstCalTrain(tmp_path, out=tmp_path).main()
+    small = pd.read_csv(tables / "train-image.csv", index_col="Dataset").iloc[:3]
+    with pytest.raises(DataError, match="too few"):
+        JwstCalTrain(data=small, out=tmp_path, cross_val=5).main()
+
+
+def test_cli_accepts_both_spellings():
+    a = _parser().parse_args(["-d", "D", "--exp-mode", "spec", "--early-stopping", "val_rmse"])
+    b = _parser().parse_args(["-d", "D", "--exp_mode", "spec", "--early_stopping", "val_rmse"])
+    assert vars(a) == vars(b)
+    c = _parser().parse_args(
+        ["-d", "D", "-k", "3", "--epochs", "4", "--seed", "1", "--logfile", "F"]
+    )
+    assert (c.cross_val, c.epochs, c.seed, c.logfile) == (3, 4, 1, False)
+
+
+@pytest.mark.slow
+def test_train_writes_tree_and_predict_loads_it(tables, tmp_path):
+    keras = pytest.importorskip("keras")
+    run = tmp_path / "2026-01-02_1767312000"
+    img = JwstCalTrain(
+        tables, out=run, exp_mode="image", cross_val=2, epochs=2, seed=0, progress=False
+    )
+    scores = img.main()
+    mode = run / "image"
+    for fold in ("0", "1"):
+        assert (mode / "data" / f"image-tts_{fold}.csv").is_file()
+        assert (mode / "models" / fold / "img3_reg.keras").is_file()
+        res = mode / "results" / fold
+        for name in ("history.npz", "loss.npz", "predictions.npy", "residuals.npy", "test_idx.csv"):
+            assert (res / name).is_file(), name
+        for fig in ("residuals", "loss", "roc", "pr"):
+            assert (mode / "figures" / f"fold{fold}-{fig}.png").is_file()
+            assert (mode / "figures" / f"fold{fold}-{fig}.html").is_file()
+    metrics = pd.read_csv(mode / "summary" / "image-cv-metrics.csv", index_col="index")
+    assert list(metrics.index) == [0, 1]
+    assert {"test_rmse", "hgb_test_rmse", "mean_auc", "l2_norm"} <= set(metrics.columns)
+    saved = json.loads((mode / "summary" / "image-cv-scores.json").read_text())
+    assert saved["n_folds"] == 2 and saved["baseline"]["test_rmse"] > 0
+    assert scores["network"]["test_rmse"] == pytest.approx(metrics["test_rmse"].mean())
+    assert (mode / "tx_data-image.json").is_file()
+    # a fold table's split covers every row once
+    fold0 = pd.read_csv(mode / "data" / "image-tts_0.csv", index_col="Dataset")
+    assert set(fold0["split"]) == {"train", "test"}
+    # results load back through the analyzer
+    from spacekit.analyzer.compute import ComputeRegressor
+
+    com = ComputeRegressor()
+    com.upload(mode / "results" / "0")
+    assert com.loss["test_rmse"] == pytest.approx(metrics.loc[0, "test_rmse"])
+
+    spec = JwstCalTrain(
+        tables,
+        out=run,
+        exp_mode="spec",
+        epochs=2,
+        seed=0,
+        plots=False,
+        baseline=False,
+        progress=False,
+    )
+    spec.main()
+    assert (run / "spec" / "models" / "0" / "spec3_reg.keras").is_file()
+    archive = spec.archive_path
+    assert archive == run / "jwst_cal.zip" and archive.is_file()
+
+    # a fresh predictor loads the archive and agrees with the trained Keras model
+    from spacekit.skopes.jwst.cal.predict import JwstCalPredict
+
+    fits = simulate_jwst(tmp_path / "fits", n=40, seed=5, write_fits=True, days=1, progress=False)
+    pred = JwstCalPredict(fits.out_dir / "uncal", model_path=archive, progress=False)
+    out = pred.run_inference()
+    assert out and all("gbSize" in v for v in out.values())
+    best = saved["best_fold"]
+    model = keras.models.load_model(mode / "models" / best / "img3_reg.keras", safe_mode=True)
+    x = np.asarray(pred.inputs["IMAGE"], dtype="float32")
+    expect = np.round(model.predict(x, verbose=0).ravel().astype(float), 2)
+    names = list(pred.input_data["IMAGE"].index)
+    got = np.array([out[n]["gbSize"] for n in names])
+    np.testing.assert_allclose(got, np.minimum(expect, 990.0), atol=0.011)
+
+
+@pytest.mark.slow
+def test_cli_run(tables, tmp_path, capsys):
+    code = main(
+        [
+            "-d",
+            str(tables),
+            "-o",
+            str(tmp_path),
+            "--exp-mode",
+            "image",
+            "--epochs",
+            "1",
+            "--seed",
+            "3",
+            "--no-plots",
+            "--no-baseline",
+            "--no-archive",
+        ]
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "img3_reg: test RMSE" in out
+    assert main(["-d", str(tmp_path / "missing"), "-o", str(tmp_path)]) == 2
+
+
+def test_build_archive_needs_a_trained_mode(tmp_path):
+    from spacekit.skopes.jwst.cal.train import build_archive, make_model_card
+
+    with pytest.raises(DataError, match="No trained model"):
+        build_archive(tmp_path)
+    card = make_model_card(
+        tmp_path,
+        {
+            "image": {
+                "model": "img3_reg",
+                "network": {"test_rmse": 1.0},
+                "baseline": {"test_rmse": 2.0},
+            }
+        },
+    )
+    assert "| img3_reg |" in card and "1.000" in card and "2.000" in card
