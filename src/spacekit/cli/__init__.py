@@ -18,6 +18,9 @@ __all__ = ["main", "SUBCOMMANDS"]
 #: name -> ("module:attribute", one-line help shown by ``spacekit --help``).
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "info": ("spacekit.cli._info:info", "Show versions and which optional extras are installed."),
+    "datasets": ("spacekit.cli.datasets:datasets", "Simulate observatory data; list samples."),
+    "jwst": ("spacekit.cli.jwst:jwst", "JWST calibration: predict Level-3 memory footprints."),
+    "viz": ("spacekit.cli.viz:viz", "Training visualizations: live server and HTML reports."),
 }
 
 

@@ -66,7 +66,12 @@ def _write_output(path: Path, rows: list[dict], skipped, meta: dict) -> None:
 
 
 @jwst.command()
-@click.argument("input_path", type=click.Path(path_type=Path))
+@click.argument("input_path", type=click.Path(path_type=Path), required=False)
+@click.option(
+    "--sample",
+    is_flag=True,
+    help="Predict on the packaged sample exposures (spacekit.datasets.get_sample_path('jwst')).",
+)
 @click.option("-p", "--pid", type=int, default=None, help="Program id (e.g. 2732).")
 @click.option("-o", "--obs", type=int, default=None, help="Observation number (needs --pid).")
 @click.option(
@@ -90,7 +95,8 @@ def _write_output(path: Path, rows: list[dict], skipped, meta: dict) -> None:
 )
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
 def predict(
-    input_path: Path,
+    input_path: Path | None,
+    sample: bool,
     pid: int | None,
     obs: int | None,
     model_path: Path | None,
@@ -102,13 +108,19 @@ def predict(
 ) -> None:
     """Predict the memory (GB) of the Level-3 products built from INPUT_PATH.
 
-    INPUT_PATH is a folder of Level-1 '*_uncal.fits' files or one such file. Prints a
-    table (product, mode, gbSize, number of exposures) and the skipped inputs with their
+    INPUT_PATH is a folder of Level-1 '*_uncal.fits' files or one such file (or pass
+    --sample to use the packaged sample instead). Prints a table (product, mode, gbSize, number of exposures) and the skipped inputs with their
     reasons. Exits with 1 when nothing could be predicted.
     """
     from spacekit.exceptions import SkippedInputWarning, SpacekitError
     from spacekit.skopes.jwst.cal.predict import JwstCalPredict
 
+    if sample == (input_path is not None):
+        raise click.UsageError("give either INPUT_PATH or --sample (exactly one)")
+    if sample:
+        from spacekit.datasets import get_sample_path
+
+        input_path = Path(get_sample_path("jwst"))
     if obs is not None and pid is None:
         raise click.UsageError("--obs requires --pid")
     if output is not None and output.suffix.lower() not in (".json", ".csv"):

@@ -452,3 +452,11 @@ def test_packaged_sample_with_default_or_published_archive():
     jp = predict_handler(_sample_uncal(), model_path=archive, progress=False)
     assert jp.predictions and not jp.skipped
     assert all(np.isfinite(v["gbSize"]) and v["gbSize"] <= GB_CAP for v in jp.predictions.values())
+
+
+def test_cli_predict_sample_flag():
+    res = CliRunner().invoke(cli_main, ["jwst", "predict", "--sample", "--no-progress"])
+    assert res.exit_code == 0, res.output
+    assert "product(s) predicted" in res.output
+    res = CliRunner().invoke(cli_main, ["jwst", "predict"])
+    assert res.exit_code == 2 and "--sample" in res.output

@@ -1,0 +1,354 @@
+"""Pure figure builders for training histories: data in, a figure out.
+
+Every ``make_*_figure`` takes plain lists/arrays and ``backend="matplotlib"|"plotly"`` and
+returns a new ``matplotlib.figure.Figure`` (made without pyplot, so nothing global is
+touched and nothing is shown) or a ``plotly.graph_objects.Figure``. Missing values
+(``None``, NaN, inf) are drawn as gaps. Nothing here writes files or displays anything.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from spacekit.exceptions import InputError
+
+__all__ = [
+    "BACKENDS",
+    "check_backend",
+    "lower_is_better",
+    "group_metrics",
+    "make_history_figure",
+    "make_loss_figure",
+    "make_batch_figure",
+    "trailing_mean",
+    "new_matplotlib_figure",
+]
+
+#: Figure backends every builder accepts.
+BACKENDS = ("matplotlib", "plotly")
+
+_LOWER_TOKENS = (
+    "loss",
+    "error",
+    "mae",
+    "mse",
+    "rmse",
+    "mape",
+    "msle",
+    "hinge",
+    "crossentropy",
+    "divergence",
+    "kld",
+    "poisson",
+    "logcosh",
+    "huber",
+)
+_TRAIN_COLOR = "#1f77b4"
+_VAL_COLOR = "#ff7f0e"
+_LR_COLOR = "#2ca02c"
+
+
+def check_backend(backend: str) -> str:
+    """Return ``backend`` if it is one of :data:`BACKENDS`, else raise :class:`InputError`."""
+    if backend not in BACKENDS:
+        raise InputError(f"Unknown backend {backend!r}; expected 'matplotlib' or 'plotly'.")
+    return backend
+
+
+def lower_is_better(name: str) -> bool:
+    """Return True if smaller values of metric ``name`` are better (losses and errors)."""
+    low = name.lower()
+    return any(tok in low for tok in _LOWER_TOKENS)
+
+
+def _as_float_array(values: Sequence[Any]) -> np.ndarray:
+    out = np.array([np.nan if v is None else v for v in values], dtype=float)
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
+def group_metrics(
+    names: Sequence[str], metrics_to_plot: Sequence[str] | None = None
+) -> list[tuple[str, list[str]]]:
+    """Group metric names into panels: ``x`` and ``val_x`` share one panel.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Metric names as logged (e.g. ``["loss", "accuracy", "val_loss"]``).
+    metrics_to_plot : sequence of str, optional
+        Keep only these panels (base names such as ``"loss"``, or full names).
+
+    Returns
+    -------
+    list of (str, list of str)
+        ``(panel title, [names in the panel])``, losses first.
+    """
+    panels: dict[str, list[str]] = {}
+    for name in names:
+        base = name[4:] if name.startswith("val_") else name
+        panels.setdefault(base, []).append(name)
+    if metrics_to_plot is not None:
+        wanted = set(metrics_to_plot)
+        panels = {
+            base: [n for n in members if base in wanted or n in wanted]
+            for base, members in panels.items()
+        }
+        panels = {base: members for base, members in panels.items() if members}
+    order = sorted(
+        panels, key=lambda b: (b != "loss", not lower_is_better(b), list(panels).index(b))
+    )
+    return [(base, sorted(panels[base], key=lambda n: n.startswith("val_"))) for base in order]
+
+
+def new_matplotlib_figure(figsize: tuple[float, float] = (8, 5)):
+    """Return a new pyplot-free ``matplotlib.figure.Figure`` (Agg canvas)."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize, layout="constrained")
+
+
+def _grid(n: int) -> tuple[int, int]:
+    ncols = 1 if n <= 1 else 2
+    return max(1, math.ceil(n / ncols)), ncols
+
+
+def _best_index(values: np.ndarray, name: str) -> int | None:
+    if not np.isfinite(values).any():
+        return None
+    return int(np.nanargmin(values) if lower_is_better(name) else np.nanargmax(values))
+
+
+def make_history_figure(
+    epochs: Sequence[int],
+    metrics: Mapping[str, Sequence[Any]],
+    *,
+    lr: Sequence[Any] | None = None,
+    backend: str = "matplotlib",
+    metrics_to_plot: Sequence[str] | None = None,
+    title: str | None = None,
+    mark_best: bool = True,
+):
+    """Draw one panel per metric (training and validation together) plus learning rate.
+
+    Parameters
+    ----------
+    epochs : sequence of int
+        Epoch numbers (x axis).
+    metrics : mapping of str to sequence of float or None
+        Values aligned with ``epochs``; ``None``/NaN/inf are drawn as gaps.
+    lr : sequence of float or None, optional
+        Learning rate per epoch; drawn in its own panel (log scale) when present.
+    backend : {"matplotlib", "plotly"}, default="matplotlib"
+        Which figure type to return.
+    metrics_to_plot : sequence of str, optional
+        Only these metrics (base names such as ``"loss"``); all by default.
+    title : str, optional
+        Figure title.
+    mark_best : bool, default=True
+        Mark the best epoch of each series (minimum for losses, maximum otherwise).
+
+    Returns
+    -------
+    matplotlib.figure.Figure or plotly.graph_objects.Figure
+    """
+    check_backend(backend)
+    x = np.asarray(list(epochs), dtype=float)
+    series = {name: _as_float_array(vals) for name, vals in metrics.items()}
+    for name, vals in series.items():
+        if len(vals) != len(x):
+            raise InputError(
+                f"Metric {name!r} has {len(vals)} values but there are {len(x)} epochs; "
+                "metrics must be aligned with epochs (use None for missing values)."
+            )
+    panels = group_metrics(list(series), metrics_to_plot)
+    lr_arr = _as_float_array(lr) if lr is not None and len(lr) == len(x) else None
+    if lr_arr is not None and np.isfinite(lr_arr).any():
+        panels.append(("learning rate", ["__lr__"]))
+        series["__lr__"] = lr_arr
+    if backend == "plotly":
+        return _history_plotly(x, series, panels, title, mark_best)
+    return _history_matplotlib(x, series, panels, title, mark_best)
+
+
+def _label(name: str) -> str:
+    return "learning rate" if name == "__lr__" else name
+
+
+def _color(name: str) -> str:
+    if name == "__lr__":
+        return _LR_COLOR
+    if "(avg" in name:
+        return "#d62728"
+    return _VAL_COLOR if name.startswith("val_") else _TRAIN_COLOR
+
+
+def _history_matplotlib(x, series, panels, title, mark_best):
+    from matplotlib.ticker import MaxNLocator
+
+    nrows, ncols = _grid(len(panels))
+    fig = new_matplotlib_figure((6.0 * ncols, 3.4 * nrows))
+    if not panels:
+        ax = fig.add_subplot(1, 1, 1)
+        ax.text(0.5, 0.5, "No metrics recorded yet", ha="center", va="center")
+        ax.set_axis_off()
+    for i, (base, names) in enumerate(panels):
+        ax = fig.add_subplot(nrows, ncols, i + 1)
+        for name in names:
+            y = series[name]
+            ax.plot(x, y, marker="o", markersize=3, color=_color(name), label=_label(name))
+            best = _best_index(y, name) if mark_best and name != "__lr__" else None
+            if best is not None:
+                ax.plot(x[best], y[best], marker="*", markersize=11, color=_color(name), ls="")
+        if names == ["__lr__"] and np.nanmin(series["__lr__"]) > 0:
+            ax.set_yscale("log")
+        ax.set_title(base)
+        ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize="small")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def _history_plotly(x, series, panels, title, mark_best):
+    from plotly.subplots import make_subplots
+
+    nrows, ncols = _grid(len(panels))
+    fig = make_subplots(rows=nrows, cols=ncols, subplot_titles=[p[0] for p in panels] or None)
+    for i, (_base, names) in enumerate(panels):
+        row, col = i // ncols + 1, i % ncols + 1
+        for name in names:
+            y = series[name]
+            yy = [None if not np.isfinite(v) else float(v) for v in y]
+            fig.add_scatter(
+                x=x.tolist(),
+                y=yy,
+                mode="lines+markers",
+                name=_label(name),
+                line={"color": _color(name)},
+                row=row,
+                col=col,
+                legendgroup=name,
+            )
+            best = _best_index(y, name) if mark_best and name != "__lr__" else None
+            if best is not None:
+                fig.add_scatter(
+                    x=[float(x[best])],
+                    y=[float(y[best])],
+                    mode="markers",
+                    marker={"symbol": "star", "size": 13, "color": _color(name)},
+                    name=f"best {name}",
+                    showlegend=False,
+                    row=row,
+                    col=col,
+                )
+        if names == ["__lr__"] and np.nanmin(series["__lr__"]) > 0:
+            fig.update_yaxes(type="log", row=row, col=col)
+        fig.update_xaxes(title_text="epoch", row=row, col=col)
+    if not panels:
+        fig.add_annotation(text="No metrics recorded yet", showarrow=False)
+    fig.update_layout(
+        title=title,
+        height=max(350, 300 * nrows),
+        template="plotly_white",
+        hovermode="x unified",
+    )
+    return fig
+
+
+def make_loss_figure(
+    train_loss: Sequence[Any],
+    val_loss: Sequence[Any] | None = None,
+    *,
+    epochs: Sequence[int] | None = None,
+    backend: str = "matplotlib",
+    title: str = "Loss",
+):
+    """Draw training (and validation) loss against epoch.
+
+    Parameters
+    ----------
+    train_loss : sequence of float
+        Training loss per epoch.
+    val_loss : sequence of float, optional
+        Validation loss per epoch.
+    epochs : sequence of int, optional
+        X values; ``1..n`` by default.
+    backend : {"matplotlib", "plotly"}, default="matplotlib"
+    title : str, default="Loss"
+
+    Returns
+    -------
+    matplotlib.figure.Figure or plotly.graph_objects.Figure
+    """
+    metrics = {"loss": list(train_loss)}
+    if val_loss is not None:
+        metrics["val_loss"] = list(val_loss)
+    n = max(len(v) for v in metrics.values())
+    metrics = {k: list(v) + [None] * (n - len(v)) for k, v in metrics.items()}
+    x = list(epochs) if epochs is not None else list(range(1, n + 1))
+    return make_history_figure(x, metrics, backend=backend, title=title)
+
+
+def trailing_mean(values: np.ndarray, window: int) -> np.ndarray:
+    """Moving average over the last ``window`` finite values (NaNs ignored, no edge dip)."""
+    y = np.asarray(values, dtype=float)
+    ok = np.isfinite(y)
+    csum = np.concatenate([[0.0], np.cumsum(np.where(ok, y, 0.0))])
+    ccount = np.concatenate([[0], np.cumsum(ok)])
+    idx = np.arange(1, len(y) + 1)
+    lo = np.maximum(idx - window, 0)
+    count = ccount[idx] - ccount[lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = (csum[idx] - csum[lo]) / count
+    out[count == 0] = np.nan
+    return out
+
+
+def make_batch_figure(
+    steps: Sequence[int],
+    metrics: Mapping[str, Sequence[Any]],
+    *,
+    backend: str = "matplotlib",
+    smooth: int = 0,
+    title: str | None = "Batch metrics",
+):
+    """Draw batch-level metrics against the global step, optionally smoothed.
+
+    Parameters
+    ----------
+    steps : sequence of int
+        Global batch step numbers.
+    metrics : mapping of str to sequence of float or None
+        Values aligned with ``steps``.
+    backend : {"matplotlib", "plotly"}, default="matplotlib"
+    smooth : int, default=0
+        Width of a moving average drawn over the raw values (0 = none).
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure or plotly.graph_objects.Figure
+    """
+    check_backend(backend)
+    x = np.asarray(list(steps), dtype=float)
+    names = [n for n in metrics if n != "lr"]
+    raw = {n: _as_float_array(metrics[n]) for n in names}
+    if smooth and smooth > 1:
+        for n in names:
+            raw[f"{n} (avg {smooth})"] = trailing_mean(raw[n], int(smooth))
+    panels = [(n, [m for m in raw if m == n or m.startswith(f"{n} (avg")]) for n in names]
+    if backend == "plotly":
+        return _history_plotly(x, raw, panels, title, False).update_xaxes(title_text="step")
+    fig = _history_matplotlib(x, raw, panels, title, False)
+    for ax in fig.axes:
+        ax.set_xlabel("step")
+        for line in ax.get_lines():
+            line.set_marker("")
+    return fig

@@ -1,0 +1,121 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from spacekit.exceptions import DataError, InputError
+from spacekit.visualization import PredictionVisualizer
+from spacekit.visualization.predictions import to_numpy
+
+
+def _multiclass(n=90, k=3, seed=0):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, k, n)
+    logits = rng.normal(0, 1, (n, k))
+    logits[np.arange(n), y] += 1.5
+    proba = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    images = rng.random((n, 8, 8, 1))
+    return y, proba, images
+
+
+def test_multiclass_batches_full_tree(tmp_path):
+    y, proba, images = _multiclass()
+    viz = PredictionVisualizer(class_names=["a", "b", "c"], save_dir=tmp_path)
+    for s in range(0, 90, 30):
+        viz.update(y[s : s + 30], proba[s : s + 30], inputs=images[s : s + 30])
+    cm = viz.confusion_matrix()
+    assert cm.shape == (3, 3) and cm.sum() == 90
+    assert np.allclose(viz.confusion_matrix(normalize=True).sum(1), 1)
+    roc = viz.roc_curves()
+    assert set(roc) == {"a", "b", "c"} and all(0.5 < v[2] <= 1 for v in roc.values())
+    from sklearn.metrics import roc_auc_score
+
+    assert roc["b"][2] == pytest.approx(roc_auc_score(y == 1, proba[:, 1]))
+    folder = viz.save_all(top_k=6)
+    names = {p.name for p in folder.iterdir()}
+    assert names >= {
+        "confusion_matrix.png",
+        "confusion_matrix_normalized.png",
+        "roc_curve.png",
+        "pr_curve.png",
+        "misclassified.png",
+        "misclassified.csv",
+    }
+    df, fig = viz.analyze_misclassifications(top_k=6, save=False)
+    assert len(df) == int((proba.argmax(1) != y).sum())
+    assert df["confidence"].is_monotonic_decreasing
+    assert (df["true"] != df["predicted"]).all()
+    assert sum(1 for ax in fig.axes if ax.images) == 6  # drawn as images
+
+
+def test_binary_with_positive_probabilities():
+    # fishstick crashed on binary ROC/PR: label_binarize gives one column
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 60)
+    p1 = np.clip(y * 0.6 + rng.random(60) * 0.5, 0, 1)
+    viz = PredictionVisualizer(class_names=["aligned", "misaligned"])
+    viz.update(y, p1)
+    roc, pr = viz.roc_curves(), viz.pr_curves()
+    assert list(roc) == ["misaligned"] and list(pr) == ["misaligned"]
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    assert roc["misaligned"][2] == pytest.approx(roc_auc_score(y, p1))
+    assert pr["misaligned"][2] == pytest.approx(average_precision_score(y, p1))
+    fig = viz.plot_roc_curve(interactive=True)
+    assert fig.data[0].name.startswith("misaligned (AUC=")
+    viz.update(y[:5], p1[:5, None])  # (n, 1) column of probabilities works too
+    assert viz.y_proba.shape == (65, 2)
+
+
+def test_absent_class_keeps_full_matrix(tmp_path):
+    viz = PredictionVisualizer(num_classes=4)
+    viz.update([0, 1, 1, 0], [0, 1, 0, 0])
+    cm = viz.confusion_matrix()
+    assert cm.shape == (4, 4)
+    norm = viz.confusion_matrix(normalize=True)
+    assert np.isfinite(norm).all() and norm[3].sum() == 0
+    fig = viz.plot_confusion_matrix(save_path=tmp_path / "cm.html", interactive=True)
+    assert list(fig.data[0].x) == ["0", "1", "2", "3"]
+    with pytest.raises(DataError, match="probabilities"):
+        viz.roc_curves()
+
+
+def test_labels_only_and_tabular_gallery():
+    viz = PredictionVisualizer()
+    x = np.arange(12, dtype=float).reshape(4, 3)
+    viz.update(np.array([[1, 0], [0, 1], [1, 0], [0, 1]]), np.array([0, 0, 1, 1]), inputs=x)
+    df, fig = viz.analyze_misclassifications()
+    assert isinstance(df, pd.DataFrame) and list(df.index) == [1, 2]
+    assert df["confidence"].isna().all()
+    assert "x[0]=3" in fig.axes[0].texts[0].get_text()
+
+
+def test_grayscale_2d_and_channels_first_images():
+    viz = PredictionVisualizer(num_classes=2)
+    imgs = np.random.default_rng(0).random((2, 3, 10, 10))  # CHW
+    viz.update([0, 1], [[0.2, 0.8], [0.9, 0.1]], inputs=imgs)
+    viz.update([0], [[0.1, 0.9]], inputs=np.ones((1, 10, 10)))  # 2-D grayscale
+    df, fig = viz.analyze_misclassifications()
+    assert len(df) == 3 and sum(1 for ax in fig.axes if ax.images) == 3
+
+
+def test_input_errors():
+    viz = PredictionVisualizer(class_names=["a", "b"])
+    with pytest.raises(DataError, match="No predictions"):
+        viz.confusion_matrix()
+    with pytest.raises(InputError, match="samples"):
+        viz.update([0, 1, 1], [0, 1])
+    with pytest.raises(InputError, match="class_names has 2"):
+        PredictionVisualizer(class_names=["a", "b"], num_classes=3)
+    viz.update([0, 2], [0, 1])
+    with pytest.raises(DataError, match="classes"):
+        viz.confusion_matrix()
+    with pytest.raises(InputError, match="save_dir"):
+        viz.save_all()
+
+
+def test_to_numpy_accepts_tensor_like():
+    class FakeTensor:
+        def numpy(self):
+            return np.array([1, 2])
+
+    assert to_numpy(FakeTensor()).tolist() == [1, 2]
