@@ -108,9 +108,10 @@ def predict(
 ) -> None:
     """Predict the memory (GB) of the Level-3 products built from INPUT_PATH.
 
-    INPUT_PATH is a folder of Level-1 '*_uncal.fits' files or one such file (or pass
-    --sample to use the packaged sample instead). Prints a table (product, mode, gbSize, number of exposures) and the skipped inputs with their
-    reasons. Exits with 1 when nothing could be predicted.
+    INPUT_PATH is a folder of Level-1 '*_uncal.fits' files or one such file; --sample
+    uses the packaged sample instead. Prints a table (product, mode, gbSize, number of
+    exposures) and the skipped inputs with their reasons. Exits with 1 when nothing could
+    be predicted.
     """
     from spacekit.exceptions import SkippedInputWarning, SpacekitError
     from spacekit.skopes.jwst.cal.predict import JwstCalPredict
