@@ -38,41 +38,15 @@ from typing import Any
 import pandas as pd
 
 from spacekit._io import atomic_path
+from spacekit.skopes.jwst.cal.config import GENKEYS, SCIKEYS
 
 __all__ = ["METADATA_KEYWORDS", "l1_row", "l3_row", "dag_name", "write_daily_csvs"]
 
 #: Header columns of the metadata CSVs: the 25 + 4 keywords the scraper reads (§1.4)
 #: followed by visit/exposure identifiers and the readout keywords.
 METADATA_KEYWORDS = [
-    "PROGRAM",
-    "OBSERVTN",
-    "NEXPOSUR",
-    "BKGDTARG",
-    "IS_IMPRT",
-    "VISITYPE",
-    "TSOVISIT",
-    "TARGNAME",
-    "TARG_RA",
-    "TARG_DEC",
-    "INSTRUME",
-    "DETECTOR",
-    "FILTER",
-    "PUPIL",
-    "GRATING",
-    "FXD_SLIT",
-    "EXP_TYPE",
-    "CHANNEL",
-    "BAND",
-    "SUBARRAY",
-    "NUMDTHPT",
-    "GS_RA",
-    "GS_DEC",
-    "GS_MAG",
-    "CROWDFLD",
-    "RA_REF",
-    "DEC_REF",
-    "CRVAL1",
-    "CRVAL2",
+    *GENKEYS,
+    *SCIKEYS,
     "VISIT",
     "VISITGRP",
     "SEQ_ID",
