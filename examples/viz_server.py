@@ -6,7 +6,8 @@ printed URL while it runs; stop with Ctrl-C or wait for ``--keep-open`` seconds.
 
     python examples/viz_server.py                    # simulated run, random free port
     python examples/viz_server.py --keras --port 8050 --keep-open 60
-    python examples/viz_server.py --save-dir runs/   # also keep runs/server_history.json
+    python examples/viz_server.py --save-dir runs/visualizations
+        # also keep runs/visualizations/server/server_history.json (and server_plots.json)
 
 From another machine, forward the port over SSH and open http://localhost:8050/ there:
 
@@ -74,7 +75,9 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.5, help="seconds between epochs")
     parser.add_argument("--keras", action="store_true", help="train a tiny Keras model")
     parser.add_argument("--keep-open", type=float, default=0.0, help="seconds to keep serving")
-    parser.add_argument("--save-dir", default=None, help="write server_history.json here")
+    parser.add_argument(
+        "--save-dir", default=None, help="output tree root; writes server/server_history.json"
+    )
     args = parser.parse_args()
     configure_logging()
 

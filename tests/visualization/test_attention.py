@@ -156,6 +156,15 @@ def test_layout_accepted_stacked_and_per_layer():
     np.testing.assert_allclose(viz.rollout(), attention_rollout(stacked))
 
 
+def test_negative_head_is_saved_under_its_index(tmp_path):
+    # head=-1 used to be written as attention_heatmap_layer0_head-1.png
+    maps = np.random.default_rng(1).dirichlet(np.ones(4), size=(1, 3, 4))
+    viz = AttentionVisualizer(save_dir=tmp_path).set_attention([maps])
+    fig = viz.plot_attention_heatmap(layer=0, head=-1)
+    assert viz.saved_files_[-1].name == "attention_heatmap_layer0_head2.png"
+    np.testing.assert_allclose(fig.axes[0].images[0].get_array(), maps[0, 2])
+
+
 class FakeTokenizer:
     vocab = ["[PAD]", "[CLS]", "[SEP]", "star", "galaxy"]
 

@@ -119,3 +119,30 @@ def test_to_numpy_accepts_tensor_like():
             return np.array([1, 2])
 
     assert to_numpy(FakeTensor()).tolist() == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "proba"),
+    [
+        # three probability columns for two classes: ROC used to fail with IndexError
+        ({"num_classes": 2}, [[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.2, 0.5, 0.3], [0.5, 0.3, 0.2]]),
+        # two columns for three classes: used to be drawn silently as a binary problem
+        ({"class_names": ["a", "b", "c"]}, [[0.7, 0.3], [0.1, 0.9], [0.2, 0.8], [0.6, 0.4]]),
+    ],
+)
+def test_probability_columns_must_match_classes(kwargs, proba):
+    viz = PredictionVisualizer(**kwargs)
+    viz.update([0, 1, 1, 0], np.array(proba))
+    for method in (viz.roc_curves, viz.pr_curves, viz.confusion_matrix):
+        with pytest.raises(DataError, match="columns but there are"):
+            method()
+
+
+def test_text_inputs_in_the_gallery():
+    # non-numeric inputs used to crash the gallery with "Unknown format code 'g'"
+    viz = PredictionVisualizer(class_names=["star", "galaxy"])
+    viz.update([0, 1, 1, 0], [1, 1, 0, 0], inputs=np.array(["a star", "a galaxy", "nebula", "x"]))
+    table, fig = viz.analyze_misclassifications()
+    assert table.index.tolist() == [0, 2]
+    cards = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert cards == ["a star", "nebula"]

@@ -319,12 +319,28 @@ def test_save_dir_writes_a_readable_history(tmp_path):
         srv.update_metrics(epoch=2, loss=0.4, lr=0.005)
         srv.update_metrics(step=10, loss=0.45)
         srv.update_plots({"p": {"y": [1, 2]}})
-    hist = read_history(tmp_path / "out" / "server_history.json")
+    # one output tree for every visualizer: <save_dir>/server/ like <save_dir>/training/
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["server"]
+    hist = read_history(tmp_path / "out" / "server" / "server_history.json")
     assert hist["epochs"] == [1, 2]
     assert hist["metrics"] == {"loss": [0.5, 0.4]}
     assert hist["lr"] == [0.01, 0.005]
     assert hist["batches"] == {"step": [10], "metrics": {"loss": [0.45]}}
-    assert (tmp_path / "out" / "server_plots.json").is_file()
+    assert (tmp_path / "out" / "server" / "server_plots.json").is_file()
+
+
+def test_saved_history_merges_records_of_one_epoch(tmp_path):
+    # training and validation metrics sent separately used to give epochs [1, 1, 2]
+    srv = DashboardServer(save_dir=tmp_path)
+    srv.update_metrics(epoch=1, loss=0.5)
+    srv.update_metrics(epoch=1, val_loss=0.6)
+    srv.update_metrics(epoch=2, loss=0.4, val_loss=0.5)
+    srv.update_metrics(step=20, loss=0.41)
+    srv.update_metrics(step=10, loss=0.45)
+    hist = read_history(srv.save_history())
+    assert hist["epochs"] == [1, 2]
+    assert hist["metrics"] == {"loss": [0.5, 0.4], "val_loss": [0.6, 0.5]}
+    assert hist["batches"] == {"step": [10, 20], "metrics": {"loss": [0.45, 0.41]}}
 
 
 # -- following a file written by another process -------------------------------------

@@ -221,3 +221,15 @@ def test_load_history_on_instance_keeps_settings(tmp_path):
         dash.load_history(path, backend="matplotlib")
     fresh = TrainingDashboard.load_history(path, backend="plotly")
     assert fresh is not dash and fresh.metrics == dash.metrics
+
+
+def test_loaded_history_does_not_keep_the_old_duration(tmp_path):
+    src = TrainingDashboard()
+    _feed(src, 3)
+    path = src.save_history(tmp_path / "h.json")
+    dash = TrainingDashboard()
+    dash.update(1, {"loss": 1.0})
+    dash.update(2, {"loss": 0.5})
+    assert dash.get_summary()["duration_s"] is not None
+    dash.load_history(path)  # used to report the duration of the replaced session
+    assert dash.get_summary()["duration_s"] is None

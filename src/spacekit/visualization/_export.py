@@ -1,15 +1,8 @@
 """Export helpers shared by every visualizer: the output tree, figure files, live display.
 
-Output tree
------------
-Every visualizer that is given a ``save_dir`` writes below it, one folder per kind::
-
-    <save_dir>/
-        training/      all_metrics.png|html, training_history.json, batches.png|html
-        predictions/   confusion_matrix*.png|html, roc_curve.*, pr_curve.*, misclassified.*
-        layers/        activations_*.png, weights.png, gradient_flow.png, ...
-        attention/     attention_heatmap*.png, attention_rollout.png, ...
-        realtime/      realtime.png|html
+Every visualizer that is given a ``save_dir`` writes below it, one folder per kind of
+``KINDS`` (``<save_dir>/training/``, ``<save_dir>/layers/``, ...); the file names are
+documented once, in the "Output tree" section of the visualization docs.
 
 :func:`output_dir` returns (and creates) one of those folders. Figures are written with
 :func:`save_figure`, which picks the format from the file suffix: ``.png``/``.svg``/``.pdf``
@@ -40,6 +33,7 @@ __all__ = [
     "is_matplotlib_figure",
     "in_notebook",
     "clean_float",
+    "close_figure",
     "LiveOutput",
 ]
 
@@ -165,6 +159,15 @@ def save_figure(fig: Any, path: str | os.PathLike, dpi: int = 150) -> Path:
         )
     log.debug("wrote figure %s", path)
     return path
+
+
+def close_figure(fig: Any) -> None:
+    """Release a matplotlib figure's memory (pyplot-free figures need no ``plt.close``).
+
+    Plotly figures and anything else are left alone.
+    """
+    if is_matplotlib_figure(fig):
+        fig.clear()
 
 
 def clean_float(value: Any) -> float | None:

@@ -20,6 +20,7 @@ __all__ = [
     "BACKENDS",
     "check_backend",
     "lower_is_better",
+    "best_epoch",
     "group_metrics",
     "make_history_figure",
     "make_loss_figure",
@@ -63,6 +64,25 @@ def lower_is_better(name: str) -> bool:
     """Return True if smaller values of metric ``name`` are better (losses and errors)."""
     low = name.lower()
     return any(tok in low for tok in _LOWER_TOKENS)
+
+
+def best_epoch(
+    epochs: Sequence[int], values: Sequence[float | None], name: str
+) -> tuple[int, float] | None:
+    """Return ``(epoch, value)`` of the best value of metric ``name``, or None if it has none.
+
+    "Best" is the minimum for losses and errors (:func:`lower_is_better`) and the maximum
+    otherwise; ``None`` and non-finite values are ignored; ties go to the earliest epoch.
+    """
+    pairs = [
+        (e, float(v))
+        for e, v in zip(epochs, values, strict=True)
+        if v is not None and math.isfinite(v)
+    ]
+    if not pairs:
+        return None
+    pick = min if lower_is_better(name) else max
+    return pick(pairs, key=lambda p: p[1])
 
 
 def _as_float_array(values: Sequence[Any]) -> np.ndarray:

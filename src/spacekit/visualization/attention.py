@@ -418,7 +418,8 @@ class AttentionVisualizer:
         else:
             if not -maps.shape[0] <= head < maps.shape[0]:
                 raise InputError(f"head={head} is out of range; layer {li} has {maps.shape[0]}.")
-            img, which = maps[head], f"head {head % maps.shape[0]}"
+            head %= maps.shape[0]  # -1 is the last head, named by its index
+            img, which = maps[head], f"head {head}"
         title = f"{self.layer_names_[li]}, {which} (sample {sample})"
         fig = self._grid([(which, img)], title, backend)
         stem = f"attention_heatmap_layer{li}" + ("" if head is None else f"_head{head}")

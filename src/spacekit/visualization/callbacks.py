@@ -11,6 +11,7 @@ from typing import Any
 
 from spacekit._optional import require
 from spacekit.exceptions import InputError
+from spacekit.visualization._export import close_figure
 
 keras = require("keras", feature="DashboardCallback")
 
@@ -156,5 +157,4 @@ class DashboardCallback(keras.callbacks.Callback):
             except Exception as exc:  # a figure failure must not lose a trained model
                 log.warning("Could not draw the training figures: %s", exc)
                 return
-            if hasattr(fig, "clear") and type(fig).__module__.startswith("matplotlib"):
-                fig.clear()
+            close_figure(fig)

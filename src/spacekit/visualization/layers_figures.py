@@ -26,8 +26,7 @@ _MAX_TICK_LABELS = 60
 
 
 def _grid_shape(n: int, ncols: int | None) -> tuple[int, int]:
-    ncols = ncols or min(n, 4 if n > 4 else n)
-    ncols = max(1, ncols)
+    ncols = max(1, ncols or min(n, 4))
     return max(1, math.ceil(n / ncols)), ncols
 
 

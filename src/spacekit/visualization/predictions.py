@@ -43,6 +43,18 @@ def _is_image(sample: np.ndarray) -> bool:
     return False
 
 
+def _describe(sample: np.ndarray, n: int = 6) -> str:
+    """A few values of a non-image input as text (numbers as %.3g, text shortened)."""
+    if sample.ndim == 0 and not np.issubdtype(sample.dtype, np.number):
+        text = str(sample.item())
+        return text if len(text) <= 60 else text[:57] + "..."
+    lines = []
+    for i, v in enumerate(np.ravel(sample)[:n]):
+        value = f"{v:.3g}" if np.issubdtype(type(v), np.number) else str(v)[:20]
+        lines.append(f"x[{i}]={value}")
+    return "\n".join(lines)
+
+
 class PredictionVisualizer:
     """Accumulate predictions batch by batch and draw how a classifier performs.
 
@@ -208,6 +220,13 @@ class PredictionVisualizer:
         if self._n == 0:
             raise DataError("No predictions yet; call update(y_true, y_pred) first.")
         k = self.n_classes_
+        proba = self.y_proba
+        if proba is not None and proba.shape[1] != k:
+            raise DataError(
+                f"The predicted probabilities have {proba.shape[1]} columns but there are {k} "
+                "classes; give one probability column per class (or matching class_names / "
+                "num_classes)."
+            )
         bad = np.concatenate([self.y_true, self.y_pred])
         if bad.min() < 0 or bad.max() >= k:
             raise DataError(
@@ -363,8 +382,7 @@ class PredictionVisualizer:
             if x is not None and _is_image(x):
                 item["image"] = x
             elif x is not None:
-                flat = np.ravel(x)[:6]
-                item["detail"] = "\n".join(f"x[{i}]={v:.3g}" for i, v in enumerate(flat))
+                item["detail"] = _describe(x)
             items.append(item)
         fig = make_gallery_figure(items)
         if save_path is not None:

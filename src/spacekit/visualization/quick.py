@@ -12,17 +12,23 @@ from typing import Any
 import numpy as np
 
 from spacekit._io import atomic_write_text
+from spacekit._version import __version__
 from spacekit.exceptions import DataError
 from spacekit.visualization._export import save_figure
 from spacekit.visualization._figures import (
-    lower_is_better,
+    best_epoch,
     make_batch_figure,
     make_history_figure,
     make_loss_figure,
 )
 from spacekit.visualization.training_history import TrainingHistory
 
-__all__ = ["quick_plot_loss", "quick_plot_metrics", "create_interactive_dashboard"]
+__all__ = [
+    "quick_plot_loss",
+    "quick_plot_metrics",
+    "create_interactive_dashboard",
+    "dashboard_html",
+]
 
 
 def _history(history: Any) -> TrainingHistory:
@@ -111,21 +117,69 @@ def quick_plot_metrics(
 def _summary_table(h: TrainingHistory) -> str:
     rows = []
     for name, values in h.metrics.items():
-        pairs = [(e, v) for e, v in zip(h.epochs, values, strict=True) if v is not None]
-        if not pairs:
+        best = best_epoch(h.epochs, values, name)
+        if best is None:
             continue
-        pick = min if lower_is_better(name) else max
-        best_epoch, best = pick(pairs, key=lambda p: p[1])
+        last = next(v for v in reversed(values) if v is not None)
         rows.append(
-            f"<tr><td>{html.escape(name)}</td><td>{pairs[-1][1]:.4g}</td>"
-            f"<td>{best:.4g}</td><td>{best_epoch}</td></tr>"
+            f"<tr><td>{html.escape(name)}</td><td>{last:.4g}</td>"
+            f"<td>{best[1]:.4g}</td><td>{best[0]}</td></tr>"
         )
     if not rows:
         return "<p>No metrics recorded.</p>"
     return (
-        "<table><thead><tr><th>metric</th><th>last</th><th>best</th><th>best epoch</th>"
-        "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        '<table id="summary"><thead><tr><th>metric</th><th>last</th><th>best</th>'
+        "<th>best epoch</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
     )
+
+
+def dashboard_html(history: TrainingHistory, title: str, note: str | None = None) -> str:
+    """Return the self-contained HTML page of a run (plotly.js embedded once).
+
+    Used by :func:`create_interactive_dashboard` and ``spacekit viz report``: a summary
+    table (last and best value per epoch metric), the epoch figure with the learning rate,
+    and the batch figure when batch metrics were recorded.
+
+    Parameters
+    ----------
+    history : TrainingHistory
+        The run.
+    title : str
+        Page title and heading.
+    note : str, optional
+        Extra text for the line under the heading (escaped).
+    """
+    h = history
+    figs = [make_history_figure(h.epochs, h.metrics, lr=h.lr, backend="plotly", title="Epochs")]
+    if h.batch_steps:
+        figs.append(
+            make_batch_figure(
+                h.batch_steps,
+                h.batch_metrics,
+                backend="plotly",
+                smooth=min(25, max(2, len(h.batch_steps) // 20)),
+            )
+        )
+    parts = [
+        fig.to_html(include_plotlyjs=(i == 0), full_html=False, default_width="100%")
+        for i, fig in enumerate(figs)
+    ]
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    meta = (
+        f"{len(h.epochs)} epochs, {len(h.batch_steps)} batch records. "
+        f"Written {stamp} by spacekit {__version__}." + (f" {html.escape(note)}" if note else "")
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body{{font-family:sans-serif;margin:1.5em}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:.25em .6em;text-align:right}}
+td:first-child,th:first-child{{text-align:left}}</style></head>
+<body><h1>{html.escape(title)}</h1>
+<p class="meta">{meta}</p>
+{_summary_table(h)}
+{"".join(parts)}
+</body></html>
+"""
 
 
 def create_interactive_dashboard(
@@ -152,31 +206,5 @@ def create_interactive_dashboard(
         ``save_path``.
     """
     h = _history(history)
-    title = title or h.run or "Training dashboard"
-    figs = [make_history_figure(h.epochs, h.metrics, lr=h.lr, backend="plotly", title="Epochs")]
-    if h.batch_steps:
-        figs.append(
-            make_batch_figure(
-                h.batch_steps,
-                h.batch_metrics,
-                backend="plotly",
-                smooth=min(25, max(2, len(h.batch_steps) // 20)),
-            )
-        )
-    parts = [
-        fig.to_html(include_plotlyjs=(i == 0), full_html=False, default_width="100%")
-        for i, fig in enumerate(figs)
-    ]
-    stamp = datetime.now(UTC).isoformat(timespec="seconds")
-    page = f"""<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>body{{font-family:sans-serif;margin:1.5em}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:.25em .6em;text-align:right}}
-td:first-child,th:first-child{{text-align:left}}</style></head>
-<body><h1>{html.escape(title)}</h1>
-<p>{len(h.epochs)} epochs, {len(h.batch_steps)} batch records. Written {stamp} by spacekit.</p>
-{_summary_table(h)}
-{"".join(parts)}
-</body></html>
-"""
+    page = dashboard_html(h, title or h.run or "Training dashboard")
     return atomic_write_text(Path(save_path).expanduser(), page)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from spacekit.exceptions import InputError
+from spacekit.visualization._export import output_dir
 from spacekit.visualization.server_history import (
     HistoryFollower,
     records_to_history,
@@ -74,8 +75,9 @@ class DashboardServer:
     port : int, default=0
         TCP port; 0 picks a free one (see :attr:`url` after :meth:`start`).
     save_dir : str or path-like, optional
-        If given, :meth:`stop` writes ``server_history.json`` (a training-history file)
-        and ``server_plots.json`` there. Nothing is written when it is None.
+        Root of the output tree (as for the other visualizers): if given, :meth:`stop`
+        writes ``<save_dir>/server/server_history.json`` (a training-history file) and
+        ``server_plots.json`` beside it. Nothing is written when it is None.
     max_body_bytes : int, default=1_000_000
         Largest accepted ``POST /api/metrics`` body; larger ones get HTTP 413.
 
@@ -282,13 +284,13 @@ class DashboardServer:
         Parameters
         ----------
         path : str or path-like, optional
-            Destination; defaults to ``save_dir/server_history.json``. The figures from
+            Destination; defaults to ``<save_dir>/server/server_history.json``. The figures from
             :meth:`update_plots` go to ``server_plots.json`` beside it.
         """
         if path is None:
             if self.save_dir is None:
                 raise InputError("no path given and the server has no save_dir.")
-            path = Path(self.save_dir) / "server_history.json"
+            path = output_dir(self.save_dir, "server") / "server_history.json"
         path = Path(path)
         snapshot = self._store.snapshot()
         write_history(path, records_to_history(snapshot["records"], snapshot["run"]))

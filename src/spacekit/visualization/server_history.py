@@ -19,18 +19,21 @@ import math
 import os
 import threading
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from spacekit._io import atomic_write_json
 from spacekit.exceptions import DataError, InputError
+from spacekit.visualization.training_history import (
+    HISTORY_FORMAT,
+    HISTORY_VERSION,
+    TrainingHistory,
+)
 
 __all__ = [
     "HISTORY_FORMAT",
     "HISTORY_VERSION",
     "read_history",
-    "parse_history",
     "history_rows",
     "records_to_history",
     "write_history",
@@ -38,104 +41,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-HISTORY_FORMAT = "spacekit-training-history"
-HISTORY_VERSION = 1
-
-
-def _reject_constant(token: str) -> None:
-    raise ValueError(f"non-standard JSON constant {token}")
-
-
-def _num(value: Any) -> float | None:
-    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
-
-
-def _series(obj: Any, where: str, length: int) -> list[float | None]:
-    if not isinstance(obj, list):
-        raise DataError(f"{where} must be a list; received {type(obj).__name__}.")
-    if len(obj) != length:
-        raise DataError(f"{where} has {len(obj)} values but there are {length} epochs/steps.")
-    return [_num(v) for v in obj]
-
-
-def _metric_block(obj: Any, where: str, length: int) -> dict[str, list[float | None]]:
-    if obj is None:
-        return {}
-    if not isinstance(obj, dict):
-        raise DataError(f"{where} must be an object of name: list; received {type(obj).__name__}.")
-    return {str(k): _series(v, f"{where}[{k!r}]", length) for k, v in obj.items()}
-
-
-def _int_list(obj: Any, where: str) -> list[int]:
-    if not isinstance(obj, list) or not all(
-        isinstance(v, int) and not isinstance(v, bool) for v in obj
-    ):
-        raise DataError(f"{where} must be a list of integers.")
-    return list(obj)
-
-
-def parse_history(data: Any, source: str = "history") -> dict[str, Any]:
-    """Validate a decoded history object and return it normalised.
-
-    Parameters
-    ----------
-    data : object
-        The decoded JSON.
-    source : str, default="history"
-        Name used in error messages (usually the file path).
-
-    Returns
-    -------
-    dict
-        The history with every key present (``batches`` and ``lr`` filled when missing)
-        and every value a float or None.
-
-    Raises
-    ------
-    DataError
-        If the object is not a version-1 ``spacekit-training-history``.
-    """
-    if not isinstance(data, dict) or data.get("format") != HISTORY_FORMAT:
-        got = data.get("format") if isinstance(data, dict) else type(data).__name__
-        raise DataError(
-            f"{source} is not a spacekit training history: expected "
-            f'"format": "{HISTORY_FORMAT}", received {got!r}. Write it with '
-            "TrainingDashboard.save_history()."
-        )
-    version = data.get("version")
-    if version != HISTORY_VERSION:
-        raise DataError(
-            f"{source} has history version {version!r}; this spacekit reads version "
-            f"{HISTORY_VERSION}. Upgrade spacekit or re-save the history."
-        )
-    try:
-        epochs = _int_list(data.get("epochs", []), "epochs")
-        metrics = _metric_block(data.get("metrics", {}), "metrics", len(epochs))
-        lr_raw = data.get("lr") or []
-        lr = _series(lr_raw, "lr", len(epochs)) if lr_raw else []
-        batches = data.get("batches") or {}
-        if not isinstance(batches, dict):
-            raise DataError("batches must be an object with 'step' and 'metrics'.")
-        steps = _int_list(batches.get("step", []), "batches.step")
-        batch_metrics = _metric_block(batches.get("metrics", {}), "batches.metrics", len(steps))
-    except DataError as exc:
-        raise DataError(f"{source} is malformed: {exc}") from None
-    run = data.get("run")
-    return {
-        "format": HISTORY_FORMAT,
-        "version": HISTORY_VERSION,
-        "created": data.get("created"),
-        "updated": data.get("updated"),
-        "run": run if isinstance(run, str) else None,
-        "epochs": epochs,
-        "metrics": metrics,
-        "batches": {"step": steps, "metrics": batch_metrics},
-        "lr": lr,
-    }
 
 
 def read_history(path: str | os.PathLike) -> dict[str, Any]:
@@ -149,7 +54,9 @@ def read_history(path: str | os.PathLike) -> dict[str, Any]:
     Returns
     -------
     dict
-        The normalised history (see :func:`parse_history`).
+        The history in the documented format, validated and normalised by
+        :class:`~spacekit.visualization.training_history.TrainingHistory` (every series
+        aligned, ``lr`` filled with ``None`` where unknown, values float or ``None``).
 
     Raises
     ------
@@ -164,25 +71,13 @@ def read_history(path: str | os.PathLike) -> dict[str, Any]:
             f"history file not found: {str(path)!r}. Pass the JSON written by "
             "TrainingDashboard.save_history()."
         )
+    # The writer's own reader, so both sides agree on the format.
     try:
-        from spacekit.visualization.training_history import TrainingHistory
-    except ImportError:  # pragma: no cover - the training module is part of the package
-        TrainingHistory = None
-    if TrainingHistory is not None:
-        # The writer's own reader, so both sides agree on the format.
-        try:
-            data = TrainingHistory.load(path).to_dict()
-        except (InputError, DataError):
-            raise
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise DataError(f"{path} is malformed ({exc}).") from None
-        return parse_history(data, source=str(path))
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text, parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise DataError(f"{path} is not valid JSON ({exc}).") from None
-    return parse_history(data, source=str(path))
+        return TrainingHistory.load(path).to_dict()
+    except (InputError, DataError):  # already say what is wrong (they are ValueErrors)
+        raise
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise DataError(f"{path} is malformed ({exc}).") from None
 
 
 def history_rows(
@@ -216,35 +111,20 @@ def records_to_history(records: Iterable[dict[str, Any]], run: str | None = None
     """Convert server records back to a training-history object (the contract format).
 
     Records with a ``step`` become batch rows; the others epoch rows (their ``epoch``, or
-    their position when no epoch was given). The metric ``lr`` of epoch rows goes to the
-    ``lr`` list.
+    their position when no epoch was given). Records of the same epoch are merged into
+    one row (training and validation metrics may arrive separately). The metric ``lr``
+    of epoch rows goes to the ``lr`` list.
     """
-    epoch_recs, batch_recs = [], []
+    history = TrainingHistory(run=run)
+    position = 0
     for rec in records:
-        (batch_recs if rec.get("step") is not None else epoch_recs).append(rec)
-
-    def align(recs: list[dict]) -> dict[str, list]:
-        names: dict[str, None] = {}
-        for rec in recs:
-            names.update(dict.fromkeys(rec["metrics"]))
-        return {n: [rec["metrics"].get(n) for rec in recs] for n in names}
-
-    metrics = align(epoch_recs)
-    lr = metrics.pop("lr", [])
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    return {
-        "format": HISTORY_FORMAT,
-        "version": HISTORY_VERSION,
-        "created": now,
-        "updated": now,
-        "run": run,
-        "epochs": [
-            rec["epoch"] if rec.get("epoch") is not None else i for i, rec in enumerate(epoch_recs)
-        ],
-        "metrics": metrics,
-        "batches": {"step": [rec["step"] for rec in batch_recs], "metrics": align(batch_recs)},
-        "lr": lr,
-    }
+        if rec.get("step") is not None:
+            history.add_batch(rec["step"], rec["metrics"])
+            continue
+        epoch = rec["epoch"] if rec.get("epoch") is not None else position
+        history.add_epoch(epoch, rec["metrics"])
+        position += 1
+    return history.to_dict()
 
 
 def write_history(path: str | os.PathLike, history: dict[str, Any]) -> Path:

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from spacekit.exceptions import InputError
-from spacekit.visualization._export import LiveOutput, output_dir, save_figure
+from spacekit.visualization._export import LiveOutput, close_figure, output_dir, save_figure
 from spacekit.visualization._figures import (
+    best_epoch,
     check_backend,
     lower_is_better,
     make_batch_figure,
@@ -189,7 +190,7 @@ class TrainingDashboard:
         if self.save_dir is not None:
             output_dir(self.save_dir, "training")
         self._live.show(fig)
-        _close(fig)
+        close_figure(fig)
 
     def plot_all_metrics(self, save: bool = True, save_path: str | os.PathLike | None = None):
         """Draw every recorded metric and, if asked, save the figure(s).
@@ -229,7 +230,7 @@ class TrainingDashboard:
                     smooth=min(25, max(2, len(h.batch_steps) // 20)),
                 )
                 save_figure(bfig, self._figure_path("batches"))
-                _close(bfig)
+                close_figure(bfig)
         return fig
 
     # ------------------------------------------------------------------ persistence
@@ -276,6 +277,7 @@ class TrainingDashboard:
                 )
             dash = target
         dash.history_ = history
+        dash._start = dash._last = None  # the loaded run's duration is unknown
         return dash
 
     # ------------------------------------------------------------------ summary
@@ -297,15 +299,14 @@ class TrainingDashboard:
             goal = "min" if lower_is_better(name) else "max"
             if pairs:
                 vals = [v for _, v in pairs]
-                pick = min if goal == "min" else max
-                best_epoch, best = pick(pairs, key=lambda p: p[1])
+                at, best = best_epoch(h.epochs, values, name)
                 stats = {
                     "last": values[-1],
                     "min": min(vals),
                     "max": max(vals),
                     "mean": math.fsum(vals) / len(vals),
                     "best": best,
-                    "best_epoch": best_epoch,
+                    "best_epoch": at,
                 }
             else:
                 stats = dict.fromkeys(("last", "min", "max", "mean", "best", "best_epoch"))
@@ -352,9 +353,3 @@ class TrainingDashboard:
         text = self.format_summary()
         print(text)  # printing is what the user asked for
         return text
-
-
-def _close(fig: Any) -> None:
-    """Release a matplotlib figure's memory (pyplot-free figures need no plt.close)."""
-    if hasattr(fig, "clear") and type(fig).__module__.startswith("matplotlib"):
-        fig.clear()
