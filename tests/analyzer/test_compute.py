@@ -166,6 +166,11 @@ def test_compute_regressor_errors(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ArchiveError, match="predictions"):
         ComputeRegressor().upload(tmp_path / "empty")
+    # a 1-D predictions array (no truth column) is named, not an IndexError
+    (tmp_path / "flat").mkdir()
+    np.save(tmp_path / "flat" / "predictions.npy", np.array([1.0, 2.0]))
+    with pytest.raises(ArchiveError, match=r"shape \(2,\)"):
+        ComputeRegressor().upload(tmp_path / "flat")
 
 
 def test_analyzer_import_is_light():

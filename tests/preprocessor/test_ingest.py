@@ -126,3 +126,66 @@ def test_cli(sim, tmp_path, capsys):
     (tmp_path / "e").mkdir()
     assert main(["jcal", "-i", str(tmp_path / "e"), "-o", str(tmp_path / "c2")]) == 1
     assert "No CSV files" in capsys.readouterr().err
+
+
+def _one_day(sim, folder, edit):
+    """Copy the first daily CSV into ``folder`` after ``edit(frame)`` changed it."""
+    src = sorted(sim.metadata_files)[0]
+    folder.mkdir()
+    df = pd.read_csv(src, dtype={"Dataset": str})
+    edit(df)
+    df.to_csv(folder / src.name, index=False)
+    return folder / src.name
+
+
+def test_level3_rows_without_image_size_are_skipped_not_labels(sim, tmp_path):
+    def blank_sizes(df):
+        df["ImageSize"] = df["ImageSize"].astype(object)
+        df.loc[df["DagNodeName"].str.contains("3"), "ImageSize"] = "n/a"
+
+    path = _one_day(sim, tmp_path / "raw", blank_sizes)
+    report = JwstCalIngest(path.parent, tmp_path / "o").run_ingest()
+    assert report.n_matched == 0
+    reasons = [r for item, r in report.skipped if path.name in item]
+    assert reasons and all("ImageSize" in r for r in reasons)
+    for table in (tmp_path / "o").glob("train-*.csv"):
+        assert _read(table)["imgsize_gb"].notna().all()
+
+
+def test_daily_file_without_exp_type_is_skipped_with_reason(sim, tmp_path):
+    path = _one_day(sim, tmp_path / "raw", lambda df: df.pop("EXP_TYPE"))
+    with pytest.warns(SkippedInputWarning), pytest.raises(DataError, match="EXP_TYPE"):
+        JwstCalIngest(path.parent, tmp_path / "o").run_ingest()
+
+
+def test_bad_state_files_and_output_path(sim, tmp_path):
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "ingest-manifest.json").write_text("[1, 2]")  # not a manifest: start a new one
+    report = JwstCalIngest(sim.out_dir / "metadata", out).run_ingest()
+    assert report.n_matched > 0
+    (out / "ingest.csv").write_text("foo,bar\n1,2\n")
+    with pytest.raises(DataError, match="ingest.csv"):
+        JwstCalIngest(sim.out_dir / "metadata", out, reprocess=True).run_ingest()
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(InputError, match="is a file"):
+        JwstCalIngest(sim.out_dir / "metadata", tmp_path / "file").run_ingest()
+
+
+def test_module_runner_logs_under_the_package_logger(sim, tmp_path):
+    import subprocess
+    import sys
+
+    args = ["jcal", "-i", str(sim.out_dir / "metadata"), "-o", str(tmp_path / "o")]
+    proc = subprocess.run(
+        [sys.executable, "-m", "spacekit.preprocessor.ingest", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    # under `python -m` the module is "__main__"; its records must still reach the
+    # handlers configured on the "spacekit" logger
+    assert "spacekit.preprocessor.ingest: ingest:" in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o"]  # nothing else in the CWD

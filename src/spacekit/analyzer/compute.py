@@ -186,6 +186,11 @@ class ComputeRegressor:
                 "regressor results folder."
             )
         pred = np.asarray(outputs["predictions"], dtype=float)
+        if pred.ndim != 2 or pred.shape[1] != 2:
+            raise ArchiveError(
+                f"Results 'predictions' has shape {pred.shape}; expected (n, 2) columns "
+                "(predicted, true) as written by ComputeRegressor.download()."
+            )
         self.y_pred, self.y_true = pred[:, 0], pred[:, 1]
         self.predictions = pred
         self.residuals = np.asarray(outputs.get("residuals", pred[:, 0] - pred[:, 1]), float)

@@ -85,7 +85,11 @@ def _write_output(path: Path, rows: list[dict], skipped, meta: dict) -> None:
 @click.option("-t", "--tx-file", default=None, help="Normalisation JSON ('{}' -> mode).")
 @click.option("-s", "--sfx", default="_uncal.fits", show_default=True, help="Input file suffix.")
 @click.option(
-    "-e", "--expmodes", default="IMAGE,SPEC", show_default=True, help="Comma-separated modes."
+    "-e",
+    "--expmodes",
+    default=None,
+    help="Comma-separated modes among IMAGE, SPEC, FGS, TAC. Default: IMAGE,SPEC, skipping "
+    "(with a warning) a mode whose model the archive lacks.",
 )
 @click.option(
     "--output",
@@ -102,7 +106,7 @@ def predict(
     model_path: Path | None,
     tx_file: str | None,
     sfx: str,
-    expmodes: str,
+    expmodes: str | None,
     output: Path | None,
     no_progress: bool,
 ) -> None:
@@ -114,7 +118,7 @@ def predict(
     be predicted.
     """
     from spacekit.exceptions import SkippedInputWarning, SpacekitError
-    from spacekit.skopes.jwst.cal.predict import JwstCalPredict
+    from spacekit.skopes.jwst.cal.predict import JwstCalPredict, parse_expmodes
 
     if sample == (input_path is not None):
         raise click.UsageError("give either INPUT_PATH or --sample (exactly one)")
@@ -129,7 +133,7 @@ def predict(
             f"expected a file name ending in .json or .csv; received {output.name!r}",
             param_hint="--output",
         )
-    modes = sorted({m.strip().upper() for m in expmodes.split(",") if m.strip()})
+    modes = parse_expmodes(expmodes)
     try:
         with warnings.catch_warnings():
             # every skipped input is printed in the "skipped" section below

@@ -37,6 +37,7 @@ import logging
 import os
 import re
 import sys
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -46,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from spacekit._io import atomic_path, atomic_write_json
-from spacekit.exceptions import DataError, SpacekitError
+from spacekit.exceptions import DataError, InputError, SkippedInputWarning, SpacekitError
 from spacekit.preprocessor.ingest_io import (
     STRING_COLUMNS,
     find_daily_files,
@@ -56,7 +57,8 @@ from spacekit.preprocessor.ingest_io import (
 
 __all__ = ["JwstCalIngest", "IngestReport", "product_key", "jwst_cal_ingest", "main"]
 
-log = logging.getLogger(__name__)
+# named explicitly: under `python -m` this module runs as "__main__"
+log = logging.getLogger("spacekit.preprocessor.ingest")
 
 MODES = ("IMAGE", "SPEC", "TAC", "FGS")
 _MOSAIC = re.compile(r"^jw\d{5}-c\d{4}", re.IGNORECASE)
@@ -140,16 +142,35 @@ class JwstCalIngest:
         path = self.outpath / _MANIFEST
         if path.is_file():
             try:
-                return json.loads(path.read_text("utf-8"))
-            except json.JSONDecodeError:
-                log.warning("%s is not valid JSON; starting a new manifest", path)
+                manifest = json.loads(path.read_text("utf-8"))
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                manifest = None
+            if isinstance(manifest, dict) and isinstance(manifest.get("processed"), list):
+                return manifest
+            log.warning(
+                "%s is not an ingest manifest (JSON with a 'processed' list); starting a new "
+                "one, so every daily file is read again (duplicates are dropped)",
+                path,
+            )
         return {"format": "spacekit-ingest", "version": 1, "processed": []}
 
     def _carried(self) -> pd.DataFrame | None:
         path = self.outpath / "ingest.csv"
         if not path.is_file():
             return None
-        df = pd.read_csv(path, index_col="Dataset", low_memory=False, dtype=STRING_COLUMNS)
+        try:
+            df = pd.read_csv(path, index_col="Dataset", low_memory=False, dtype=STRING_COLUMNS)
+        except (ValueError, UnicodeDecodeError) as exc:  # pandas parser errors are ValueErrors
+            raise DataError(
+                f"{path} holds the rows carried over from earlier runs but cannot be read "
+                f"({exc}). Move it aside (its rows are then not matched) and run again."
+            ) from exc
+        missing = [c for c in ("level", "date", "ImageSize") if c not in df.columns]
+        if missing:
+            raise DataError(
+                f"{path} lacks the column(s) {missing}: it was not written by spacekit's "
+                "ingest. Move it aside and run again."
+            )
         df.index = df.index.astype(str)
         return normalise_codes(df)
 
@@ -184,9 +205,23 @@ class JwstCalIngest:
         return self._drop_unusable(df)
 
     def _drop_unusable(self, df: pd.DataFrame) -> pd.DataFrame:
-        """Drop L1 rows of non-Level-3 exposure types and MIRI MRS channel 2/4 L3 rows."""
+        """Drop L1 rows of non-Level-3 exposure types and MIRI MRS channel 2/4 L3 rows.
+
+        Level-3 rows without a numeric ``ImageSize`` cannot label a product: they are
+        dropped and listed in the report's ``skipped`` with the file they came from.
+        """
         from spacekit.skopes.jwst.cal.config import L3_TYPES
 
+        no_size = (df["level"] == 3) & pd.to_numeric(df["ImageSize"], errors="coerce").isna()
+        if no_size.any():
+            sources = df.loc[no_size, "source"] if "source" in df.columns else None
+            for ds in df.index[no_size.to_numpy()]:
+                where = f" ({sources.loc[ds]})" if sources is not None else ""
+                self.report.skipped.append(
+                    (f"{ds}{where}", "Level-3 job has no numeric ImageSize; not a training label")
+                )
+            log.warning("skipped %d Level-3 rows without a numeric ImageSize", int(no_size.sum()))
+            df = df[~no_size.to_numpy()]
         drop = pd.Series(False, index=df.index)
         if "EXP_TYPE" in df.columns:
             exp = df["EXP_TYPE"].astype("string").str.upper()
@@ -319,10 +354,15 @@ class JwstCalIngest:
         Raises
         ------
         InputError
-            The input path does not exist or holds no CSV.
+            The input path does not exist or holds no CSV, or the output path is a file.
         DataError
-            Nothing readable to ingest.
+            Nothing readable to ingest, or ``ingest.csv`` (the carried rows) is unreadable.
         """
+        if self.outpath.exists() and not self.outpath.is_dir():
+            raise InputError(
+                f"Output path {self.outpath} is a file; expected a folder for the training "
+                "tables (it is created if missing)."
+            )
         self.outpath.mkdir(parents=True, exist_ok=True)
         jobs = self.read_inputs()
         if jobs is None:
@@ -411,13 +451,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     configure_logging(verbosity_to_level(1 + args.verbose))
     try:
-        report = JwstCalIngest(
-            args.input_path,
-            args.outpath,
-            pfx=args.pfx,
-            save_l1=args.save_l1,
-            reprocess=args.reprocess,
-        ).run_ingest()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SkippedInputWarning)  # each one is logged
+            report = JwstCalIngest(
+                args.input_path,
+                args.outpath,
+                pfx=args.pfx,
+                save_l1=args.save_l1,
+                reprocess=args.reprocess,
+            ).run_ingest()
     except SpacekitError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 1

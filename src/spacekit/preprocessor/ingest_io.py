@@ -31,7 +31,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DAILY_PATTERN = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})_(?P<doy>\d{1,3})\.csv$")
-REQUIRED_COLUMNS = ("DagNodeName", "ImageSize")
+#: Columns every daily CSV needs besides ``Dataset`` (``EXP_TYPE`` groups the exposures).
+REQUIRED_COLUMNS = ("DagNodeName", "ImageSize", "EXP_TYPE")
 #: Columns read as text, so that zero-padded codes survive ("01076", "001").
 STRING_COLUMNS = {"Dataset": str, "PROGRAM": str, "OBSERVTN": str, "VISIT": str}
 _PADDING = {"PROGRAM": 5, "OBSERVTN": 3}
@@ -100,8 +101,8 @@ def read_daily_csv(path: str | Path, pfx: str = "") -> pd.DataFrame:
     Raises
     ------
     InputError
-        If the file cannot be parsed, lacks ``Dataset``/``DagNodeName``/``ImageSize``,
-        or has a bad date in its name. The message says what was found.
+        If the file cannot be parsed, lacks ``Dataset``/``DagNodeName``/``ImageSize``/
+        ``EXP_TYPE``, or has a bad date in its name. The message says what was found.
     """
     path = Path(path)
     name = path.name[len(pfx) :] if pfx and path.name.startswith(pfx) else path.name
@@ -123,7 +124,10 @@ def read_daily_csv(path: str | Path, pfx: str = "") -> pd.DataFrame:
         )
     missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
     if missing:
-        raise InputError(f"{path.name}: missing required column(s) {missing}.")
+        raise InputError(
+            f"{path.name}: missing required column(s) {missing}; expected Dataset, "
+            "DagNodeName, ImageSize and the FITS header keywords (EXP_TYPE, ...)."
+        )
     if df.empty:
         raise InputError(f"{path.name}: no rows.")
     df["Dataset"] = df["Dataset"].astype(str)

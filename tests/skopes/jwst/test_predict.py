@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from click.testing import CliRunner
 
 from spacekit.builder.archive import clear_archive_cache, load_archive, save_archive
 from spacekit.cli import main as cli_main
-from spacekit.exceptions import ArchiveError, InputError, SkippedInputWarning
+from spacekit.exceptions import ArchiveError, DataError, InputError, SkippedInputWarning
 from spacekit.skopes.jwst.cal.config import COLUMN_ORDER, NORM_COLS
 from spacekit.skopes.jwst.cal.predict import (
     GB_CAP,
@@ -299,6 +300,50 @@ def test_empty_folder_is_an_input_error(tmp_path, tiny_archive):
         cli_main, ["jwst", "predict", str(tmp_path / "empty"), "-m", str(tiny_archive)]
     )
     assert res.exit_code == 1 and "Error:" in res.output
+
+
+@pytest.fixture(scope="module")
+def spec_only_archive(tmp_path_factory):
+    path = tmp_path_factory.mktemp("arch1") / "jwst_cal.zip"
+    return save_archive(
+        path, {"spec3_reg": mlp_bytes(seed=2, bias_out=3.0)}, {"spec": TX_SPEC}, card="# spec\n"
+    )
+
+
+def test_archive_with_one_model_predicts_that_mode_by_default(simulated, spec_only_archive):
+    truth = simulated.products
+    if not {"IMAGE", "SPEC"} <= set(truth["exp_mode"]):
+        pytest.skip("simulation lacks IMAGE or SPEC products")
+    with pytest.warns(SkippedInputWarning, match="no img3_reg model"):
+        jp = predict_handler(
+            simulated.out_dir / "uncal", model_path=spec_only_archive, progress=False
+        )
+    assert jp.img3_reg is None and jp.spec3_reg is not None
+    spec = {strip_tid(p) for p in truth.loc[truth["exp_mode"] == "SPEC", "product"]}
+    image = {strip_tid(p) for p in truth.loc[truth["exp_mode"] == "IMAGE", "product"]}
+    assert {strip_tid(p) for p in jp.predictions} == spec
+    reasons = {strip_tid(item): reason for item, reason in jp.skipped}
+    assert image <= set(reasons) and all("img3_reg" in reasons[p] for p in image)
+    # the runner predicts the available mode and exits 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SkippedInputWarning)
+        assert main([str(simulated.out_dir / "uncal"), "-m", str(spec_only_archive)]) == 0
+
+
+def test_explicit_mode_without_its_model_is_an_error(spec_only_archive, tmp_path):
+    with pytest.raises(DataError, match="img3_reg"):
+        JwstCalPredict(model_path=spec_only_archive, expmodes=["IMAGE", "SPEC"])
+    with pytest.raises(DataError, match="img3_reg"):
+        JwstCalPredict(model_path=spec_only_archive, expmodes=["IMAGE"])
+    assert main([str(tmp_path), "-m", str(spec_only_archive), "-e", "IMAGE"]) == 1
+    jp = JwstCalPredict(model_path=spec_only_archive, expmodes=["spec"])
+    assert jp.expmodes == ["SPEC"] and jp.img3_reg is None
+
+
+def test_unknown_expmode_fails_before_reading(tiny_archive, tmp_path):
+    with pytest.raises(InputError, match="expmodes"):
+        JwstCalPredict(tmp_path / "nope", model_path=tiny_archive, expmodes=["IMAGE", "FOO"])
+    assert JwstCalPredict(model_path=tiny_archive).expmodes == ["IMAGE", "SPEC"]
 
 
 # ------------------------------------------------------------------------- runners

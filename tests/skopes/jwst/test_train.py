@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from spacekit.datasets.jwst import simulate_jwst
-from spacekit.exceptions import DataError, InputError
+from spacekit.exceptions import DataError, InputError, SkippedInputWarning
 from spacekit.preprocessor.ingest import JwstCalIngest
 from spacekit.skopes.jwst.cal.prep import JwstCalPrep, memory_bins
 from spacekit.skopes.jwst.cal.train import JwstCalTrain, _parser, main
@@ -73,6 +73,8 @@ def test_missing_table_and_too_few_rows(tmp_path, tables):
     small = pd.read_csv(tables / "train-image.csv", index_col="Dataset").iloc[:3]
     with pytest.raises(DataError, match="too few"):
         JwstCalTrain(data=small, out=tmp_path, cross_val=5).main()
+    with pytest.raises(DataError, match=r"train-image.csv: \d+ usable products are too few"):
+        JwstCalTrain(tables, out=tmp_path, cross_val=100_000).main()
 
 
 def test_cli_accepts_both_spellings():
@@ -192,3 +194,97 @@ def test_build_archive_needs_a_trained_mode(tmp_path):
         },
     )
     assert "| img3_reg |" in card and "1.000" in card and "2.000" in card
+
+
+def test_prep_keeps_the_114_signature(tables):
+    import inspect
+
+    df = pd.read_csv(tables / "train-spec.csv", index_col="Dataset")
+    params = list(inspect.signature(JwstCalPrep).parameters)
+    assert params[:10] == [
+        "data",
+        "y_target",
+        "X_cols",
+        "norm_cols",
+        "exp_mode",
+        "tensors",
+        "normalize",
+        "random",
+        "tsize",
+        "encode_targets",
+    ]
+    # 1.1.4 positional call; norm_cols=[] means "the mode's NORM_COLS", as in 1.1.4
+    jp = JwstCalPrep(df, "imgsize_gb", [], [], "spec", True, True, 0)
+    assert len(jp.norm_cols) == 7 and jp.tensors is True
+    with pytest.raises(DataError, match="prep_data"):
+        jp.prep_targets()
+    assert jp.prep_data().prep_targets() is jp and jp.y_reg_test.shape[1] == 1
+    with pytest.raises(InputError, match="encode_targets"):
+        JwstCalPrep(df, exp_mode="spec", encode_targets=True)
+    with pytest.raises(DataError, match="at least 2"):
+        JwstCalPrep(df.iloc[:1], exp_mode="spec").prep_data()
+
+
+def test_trainer_keeps_the_114_method_signatures():
+    import inspect
+
+    params = list(inspect.signature(JwstCalTrain.run_training).parameters)
+    assert params[:3] == ["self", "save_diagram", "custom_arch"]
+    t = JwstCalTrain(data=pd.DataFrame({"a": [1]}), out="unused")
+    attrs = ("dm", "jp", "com", "scores", "prep_kwargs", "builder", "metrics_file", "itn")
+    assert all(hasattr(t, a) for a in (*attrs, "res_fig", "loss_fig", "roc_fig", "pr_fig"))
+
+
+def test_rows_with_nans_are_left_out_and_named(tables, tmp_path):
+    df = pd.read_csv(tables / "train-image.csv", index_col="Dataset")
+    bad = df.copy()
+    bad["imgsize_gb"] = bad["imgsize_gb"].astype(object)
+    first, second = bad.index[:2]
+    bad.loc[first, "imgsize_gb"] = np.nan
+    bad.loc[second, "offset"] = np.nan
+    path = tmp_path / "train-image.csv"
+    bad.to_csv(path)
+    t = JwstCalTrain(tmp_path, out=tmp_path / "runs")
+    with pytest.warns(SkippedInputWarning, match="left out 2 of"):
+        data = t.load_data()
+    assert len(data) == len(df) - 2 and first not in data.index
+    reasons = dict(t.skipped)
+    assert "imgsize_gb" in reasons[str(first)] and "offset" in reasons[str(second)]
+    # nothing usable left: a DataError naming the file
+    bad["imgsize_gb"] = np.nan
+    bad.to_csv(path)
+    with pytest.warns(SkippedInputWarning), pytest.raises(DataError, match="train-image.csv"):
+        JwstCalTrain(path, out=tmp_path / "runs").load_data()
+    with pytest.raises(DataError, match="lacks the column"):
+        JwstCalTrain(data=df.drop(columns="imgsize_gb"), out=tmp_path).load_data()
+
+
+def test_module_runner_logs_under_the_package_logger(tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "spacekit.skopes.jwst.cal.train", "-d", "missing", "-o", "runs"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "ERROR spacekit.skopes.jwst.cal.train: Training table" in proc.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing written to the CWD
+
+
+def test_early_stopping_watches_training_rows_not_the_test_rows(tables, tmp_path):
+    t = JwstCalTrain(tables, out=tmp_path, seed=0)
+    t.initialize()
+    jp = t.prep_train_test()
+    X_fit, y_fit, X_val, y_val = t._validation_split()
+    n = len(jp.X_train)
+    assert len(X_val) == round(n * 0.1) and len(X_fit) + len(X_val) == n
+    train_rows = {tuple(r) for r in jp.X_train.tolist()}
+    assert {tuple(r) for r in X_val.tolist()} <= train_rows  # drawn from the training rows
+    # without early stopping nothing is selected: the test rows only draw the curve
+    off = JwstCalTrain(tables, out=tmp_path, seed=0, early_stopping="none")
+    off.blueprint, off.jp = off._blueprint(None), jp
+    assert off._validation_split()[2] is jp.X_test

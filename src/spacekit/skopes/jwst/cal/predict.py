@@ -22,7 +22,6 @@ capped at 990 GB. Like 1.1.4, negative outputs are not clipped.
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import logging
 import math
@@ -35,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from spacekit.builder.archive import ModelArchive, get_archive
-from spacekit.exceptions import DataError, InputError
+from spacekit.exceptions import DataError, InputError, SkippedInputWarning
 from spacekit.skopes.jwst.cal.config import COLUMN_ORDER, KEYPAIR_DATA, NORM_COLS
 
 __all__ = [
@@ -46,6 +45,7 @@ __all__ = [
     "GB_CAP",
     "DEFAULT_NORM_COLS",
     "MODEL_NAMES",
+    "parse_expmodes",
     "main",
 ]
 
@@ -66,6 +66,7 @@ DEFAULT_NORM_COLS = (
 #: Exposure mode -> model name in the archive.
 MODEL_NAMES = {"IMAGE": "img3_reg", "SPEC": "spec3_reg"}
 _MODES = ("IMAGE", "SPEC", "FGS", "TAC")
+_DEFAULT_EXPMODES = ("IMAGE", "SPEC")
 
 
 class InputNotFoundError(InputError, FileNotFoundError):
@@ -136,8 +137,13 @@ class JwstCalPredict:
         ignored for IMAGE and SPEC).
     sfx : str, default="uncal.fits"
         File-name suffix of the inputs.
-    expmodes : sequence of str, default=("IMAGE", "SPEC")
-        Exposure modes to predict.
+    expmodes : sequence of str, optional
+        Exposure modes to predict, among IMAGE, SPEC, FGS and TAC (no model exists for
+        FGS and TAC: their products are listed in ``skipped``). Default: IMAGE and SPEC.
+        When left to the default and the archive holds only one of the two models, the
+        other mode's products are skipped with a :class:`SkippedInputWarning` naming the
+        missing model; a mode asked for explicitly whose model is missing raises
+        :class:`~spacekit.exceptions.DataError`.
     progress : bool, default=True
         Show a progress bar while reading many files.
     n_jobs : int, optional
@@ -177,7 +183,7 @@ class JwstCalPredict:
         norm: int = 1,
         norm_cols: Sequence[str] | None = None,
         sfx: str = "uncal.fits",
-        expmodes: Sequence[str] = ("IMAGE", "SPEC"),
+        expmodes: Sequence[str] | None = None,
         progress: bool = True,
         n_jobs: int | None = None,
         **log_kws,
@@ -192,7 +198,14 @@ class JwstCalPredict:
         self.norm = norm
         self.norm_cols = list(norm_cols) if norm_cols is not None else list(DEFAULT_NORM_COLS)
         self.sfx = sfx
-        self.expmodes = [str(m).upper() for m in expmodes]
+        self._explicit_modes = expmodes is not None
+        modes = _DEFAULT_EXPMODES if expmodes is None else expmodes
+        if isinstance(modes, str):
+            modes = modes.split(",")
+        self.expmodes = [str(m).strip().upper() for m in modes if str(m).strip()]
+        unknown = [m for m in self.expmodes if m not in _MODES]
+        if unknown or not self.expmodes:
+            raise InputError(f"expmodes must be some of {list(_MODES)}; received {list(modes)!r}.")
         self.progress = progress
         self.n_jobs = n_jobs
         self.log = log
@@ -220,6 +233,13 @@ class JwstCalPredict:
 
         The archive is read only if a model is missing, and then once per process
         (cached by path, modification time and size). No file is extracted.
+
+        Raises
+        ------
+        DataError
+            If the archive lacks the model of a mode passed explicitly in ``expmodes``,
+            or lacks every model wanted. (A mode left to the default whose model is
+            missing is skipped with a warning instead.)
         """
         models = dict(models or {})
         wanted = [MODEL_NAMES[m] for m in self.expmodes if m in MODEL_NAMES]
@@ -228,17 +248,25 @@ class JwstCalPredict:
             self.archive = get_archive(self.model_path, name="jwst_cal")
             self.model_path = str(self.archive.path)
             absent = [n for n in missing if n not in self.archive.models]
-            if absent:
+            if absent and (self._explicit_modes or len(absent) == len(wanted)):
                 raise DataError(
                     f"The model archive '{self.archive.path}' has no {absent} model(s); it "
                     f"holds {sorted(self.archive.models)}. Pass an archive with both JWST "
                     "models (img3_reg, spec3_reg) or limit expmodes."
                 )
+            for name in absent:
+                mode = next(m for m, n in MODEL_NAMES.items() if n == name)
+                msg = (
+                    f"The model archive '{self.archive.path}' has no {name} model; {mode} "
+                    f"products will be skipped. Pass an archive with {name} to predict them."
+                )
+                log.warning("%s", msg)
+                warnings.warn(msg, SkippedInputWarning, stacklevel=2)
         for name in ("img3_reg", "spec3_reg"):
             given = models.get(name)
             if given is not None:
                 handle = ModelHandle(name, getattr(given, "model", None) or given)
-            elif name in wanted and self.archive is not None:
+            elif name in wanted and self.archive is not None and name in self.archive.models:
                 handle = ModelHandle(name, self.archive.models[name], self.model_path)
             else:
                 handle = None
@@ -286,7 +314,6 @@ class JwstCalPredict:
             )
         path = Path(self.input_path).expanduser()
         if not path.exists():
-            log.error("input_path '%s' does not exist", path)
             raise InputNotFoundError(
                 f"input_path '{path}' does not exist. Pass a folder of Level-1 "
                 "'*_uncal.fits' files or one such file."
@@ -317,12 +344,14 @@ class JwstCalPredict:
     def _scrubber(self):
         from spacekit.preprocessor.scrub import JwstCalScrubber
 
-        kwargs = {"pfx": self.pid, "sfx": self.sfx, "encoding_pairs": KEYPAIR_DATA}
-        params = inspect.signature(JwstCalScrubber).parameters
-        for key in ("progress", "n_jobs"):
-            if key in params:
-                kwargs[key] = getattr(self, key)
-        return JwstCalScrubber(self.input_path, **kwargs)
+        return JwstCalScrubber(
+            self.input_path,
+            pfx=self.pid,
+            sfx=self.sfx,
+            encoding_pairs=KEYPAIR_DATA,
+            n_jobs=self.n_jobs,
+            progress=self.progress,
+        )
 
     def preprocess(self) -> None:
         """Scrape, group, scrub and normalise the inputs of every mode in ``expmodes``."""
@@ -342,13 +371,21 @@ class JwstCalPredict:
                         (str(p), f"no {mode} model exists; not predicted") for p in df.index
                     )
                     continue
+                if getattr(self, MODEL_NAMES[mode]) is None:
+                    reason = f"no {MODEL_NAMES[mode]} model in '{self.model_path}'; not predicted"
+                    self.skipped.extend((str(p), reason) for p in df.index)
+                    continue
                 self.inputs[mode] = self.normalize_inputs(df, order=mode)
         finally:
             ours = self.skipped
             self.skipped = list(getattr(scrubber, "skipped", [])) + ours
             self.products = dict(getattr(scrubber, "products", {}) or {})
+        by_reason: dict[str, list[str]] = {}
         for item, reason in ours:  # the scrubber logs its own skips
-            log.warning("Skipped %s: %s", item, reason)
+            by_reason.setdefault(reason, []).append(item)
+        for reason, items in by_reason.items():  # one line per reason, not per product
+            more = f" and {len(items) - 3} more" if len(items) > 3 else ""
+            log.warning("Skipped %s%s: %s", ", ".join(items[:3]), more, reason)
 
     def normalize_inputs(self, inputs, order: str = "IMAGE") -> np.ndarray:
         """Normalise the offset columns (PowerX) and return the model columns as an array.
@@ -474,6 +511,13 @@ def _truthy(value: str) -> bool:
     return str(value).strip().lower() not in ("", "0", "false", "f", "no", "n", "off", "none")
 
 
+def parse_expmodes(text: str | None) -> list[str] | None:
+    """``"spec,image"`` -> ``["IMAGE", "SPEC"]`` (upper-cased and sorted, as 1.1.4); None stays."""
+    if text is None:
+        return None
+    return sorted({m.strip().upper() for m in text.split(",") if m.strip()})
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m spacekit.skopes.jwst.cal.predict",
@@ -491,7 +535,14 @@ def _parser() -> argparse.ArgumentParser:
         help="comma-separated fallback columns to normalise",
     )
     p.add_argument("-s", "--sfx", type=str, default="_uncal.fits", help="input file suffix")
-    p.add_argument("-e", "--expmodes", type=str, default="IMAGE,SPEC", help="e.g. IMAGE,SPEC")
+    p.add_argument(
+        "-e",
+        "--expmodes",
+        type=str,
+        default=None,
+        help="comma-separated modes, e.g. IMAGE,SPEC (default: IMAGE and SPEC, or those the "
+        "archive has models for)",
+    )
     p.add_argument(
         "-m",
         "--model_path",
@@ -545,7 +596,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 norm=args.norm,
                 norm_cols=[c.strip() for c in args.norm_cols.split(",") if c.strip()],
                 sfx=args.sfx,
-                expmodes=sorted({m.strip().upper() for m in args.expmodes.split(",") if m.strip()}),
+                expmodes=parse_expmodes(args.expmodes),
             )
     except (SpacekitError, FileNotFoundError) as exc:
         log.error("%s", exc)

@@ -23,7 +23,14 @@ import pandas as pd
 from spacekit._io import atomic_write_json
 from spacekit.exceptions import DataError, InputError
 
-__all__ = ["JwstCalPrep", "MEMORY_CLASSES", "memory_bins", "model_columns", "norm_columns"]
+__all__ = [
+    "JwstCalPrep",
+    "MEMORY_CLASSES",
+    "memory_bins",
+    "model_columns",
+    "norm_columns",
+    "usable_rows",
+]
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +72,50 @@ def memory_bins(y) -> np.ndarray:
     return np.clip(np.searchsorted(edges, np.asarray(y, float), side="right") - 1, 0, 3)
 
 
+def usable_rows(
+    df: pd.DataFrame, exp_mode: str, y_target: str = "imgsize_gb", source: str = "the table"
+) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """Split off the rows whose model features or target are missing or non-numeric.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A training table (``train-{mode}.csv``).
+    exp_mode : str
+        Selects the model columns (``COLUMN_ORDER``).
+    y_target : str, default="imgsize_gb"
+    source : str, default="the table"
+        Names the table in the error message.
+
+    Returns
+    -------
+    usable : pandas.DataFrame
+        The rows that can be used (a view of ``df``'s rows, columns unchanged).
+    skipped : list of (str, str)
+        ``(row label, reason)`` of every row left out.
+
+    Raises
+    ------
+    DataError
+        If a model column or the target column is absent.
+    """
+    cols = [*model_columns(exp_mode), y_target]
+    absent = [c for c in cols if c not in df.columns]
+    if absent:
+        raise DataError(
+            f"{source} lacks the column(s) {absent}; expected the {exp_mode} model columns "
+            f"and {y_target!r} as written by `python -m spacekit.preprocessor.ingest jcal`."
+        )
+    values = df[cols].apply(pd.to_numeric, errors="coerce").astype(float)
+    bad = ~np.isfinite(values)
+    rows = bad.any(axis=1).to_numpy()
+    skipped = [
+        (str(label), f"missing or non-numeric {list(flags[flags].index)}")
+        for label, flags in bad[rows].iterrows()
+    ]
+    return df[~rows], skipped
+
+
 def fit_tx(df: pd.DataFrame, cols: Sequence[str]) -> dict:
     """Fit the ``tx_data`` statistics (``lambdas``, ``mu``, ``sigma``) on ``df[cols]``.
 
@@ -103,13 +154,20 @@ class JwstCalPrep:
     X_cols : sequence of str, optional
         Feature columns in model order; default ``COLUMN_ORDER[exp_mode]``.
     norm_cols : sequence of str, optional
-        Columns to normalise; default ``NORM_COLS[exp_mode]``.
+        Columns to normalise; default (None or empty, as 1.1.4's ``[]``)
+        ``NORM_COLS[exp_mode]``. Use ``normalize=False`` to normalise nothing.
     exp_mode : {"image", "spec", "tac", "fgs"}, default="image"
+    tensors : bool, default=True
+        Accepted for 1.1.4 compatibility: the arrays are always numpy float32, which
+        Keras takes directly (no TensorFlow import here).
     normalize : bool, default=True
     random : int, optional
         Seed of the train/test split.
     tsize : float, default=0.2
         Test fraction.
+    encode_targets : bool, default=False
+        Accepted for 1.1.4 compatibility; the regression targets are never encoded, so
+        True raises :class:`~spacekit.exceptions.InputError`.
 
     Attributes
     ----------
@@ -127,18 +185,27 @@ class JwstCalPrep:
         X_cols: Sequence[str] | None = None,
         norm_cols: Sequence[str] | None = None,
         exp_mode: str = "image",
+        tensors: bool = True,
         normalize: bool = True,
         random: int | None = None,
         tsize: float = 0.2,
+        encode_targets: bool = False,
     ):
+        if encode_targets:
+            raise InputError(
+                "encode_targets=True is for classifiers; JwstCalPrep prepares regression "
+                "targets (GB). Pass encode_targets=False."
+            )
         self.data = data
         self.y_target = y_target
         self.exp_mode = str(exp_mode).lower()
         self.X_cols = list(X_cols) if X_cols else model_columns(self.exp_mode)
-        self.norm_cols = list(norm_cols) if norm_cols is not None else norm_columns(self.exp_mode)
+        self.norm_cols = list(norm_cols) if norm_cols else norm_columns(self.exp_mode)
+        self.tensors = bool(tensors)
         self.normalize = bool(normalize)
         self.random = random
         self.tsize = float(tsize)
+        self.encode_targets = False
         self.tx_data: dict | None = None
         self.X_train = self.X_test = self.y_reg_train = self.y_reg_test = None
         self.train_idx = self.test_idx = None
@@ -173,9 +240,20 @@ class JwstCalPrep:
         return self.data[self.X_cols].apply(pd.to_numeric).astype(float)
 
     def prep_data(self, stratify: bool = False) -> JwstCalPrep:
-        """Random train/test split (stratified by memory class if asked), then normalise."""
+        """Random train/test split (stratified by memory class if asked), then normalise.
+
+        Raises
+        ------
+        DataError
+            If the table has fewer than 2 rows (a split needs one training and one test row).
+        """
         from sklearn.model_selection import train_test_split
 
+        if len(self.data) < 2:
+            raise DataError(
+                f"The training table has {len(self.data)} row(s); a train/test split needs at "
+                "least 2 products (ingest more days of metadata)."
+            )
         y = pd.to_numeric(self.data[self.y_target]).to_numpy(float)
         strat = None
         if stratify:
@@ -192,6 +270,12 @@ class JwstCalPrep:
             self.data.index, test_size=self.tsize, random_state=self.random, stratify=strat
         )
         return self._finish(pd.Index(train_idx), pd.Index(test_idx))
+
+    def prep_targets(self) -> JwstCalPrep:
+        """Kept for 1.1.4 compatibility: the targets are prepared by :meth:`prep_data`."""
+        if self.y_reg_train is None:
+            raise DataError("No split yet; call prep_data() (or split_from_column()) first.")
+        return self
 
     def split_from_column(self, split_col: str = "split") -> JwstCalPrep:
         """Use an existing ``split`` column (``train``/``test``), as in the fold tables."""

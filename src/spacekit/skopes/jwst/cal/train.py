@@ -26,12 +26,12 @@ A run without cross-validation (``-k 0``) is fold ``0`` of a single 80/20 split.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import re
 import sys
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,15 +44,21 @@ from spacekit._io import atomic_path, atomic_write_json, atomic_write_text
 from spacekit.analyzer.baseline import fit_baseline
 from spacekit.analyzer.compute import ComputeRegressor
 from spacekit.builder.blueprints import Blueprint, get_blueprint
-from spacekit.exceptions import DataError, InputError, SpacekitError
-from spacekit.skopes.jwst.cal.prep import JwstCalPrep, memory_bins
+from spacekit.builder.packaging import MODEL_NAMES as _MODEL_NAMES
+from spacekit.builder.packaging import build_archive, make_model_card
+from spacekit.exceptions import DataError, InputError, SkippedInputWarning, SpacekitError
+from spacekit.skopes.jwst.cal.prep import JwstCalPrep, memory_bins, usable_rows
 
 __all__ = ["JwstCalTrain", "build_archive", "make_model_card", "main"]
 
-log = logging.getLogger(__name__)
+# named explicitly: under `python -m` this module runs as "__main__"
+log = logging.getLogger("spacekit.skopes.jwst.cal.train")
 
 _RUN_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}_\d{10}$")
-_MODEL_NAMES = {"image": "img3_reg", "spec": "spec3_reg"}
+#: Share of a fold's training rows held out to drive early stopping (never the test rows).
+VALIDATION_FRACTION = 0.1
+#: Fewer training rows than this: no hold-out, early stopping watches the test rows.
+_MIN_ROWS_FOR_VALIDATION = 10
 _FIELD_ALIASES = {"layers": "hidden", "lr": "learning_rate", "batch": "batch_size"}
 
 
@@ -79,7 +85,9 @@ class JwstCalTrain:
         Number of K folds (>= 2); 0 or 1 trains once on an 80/20 split.
     early_stopping : str or None, default=None
         Metric monitored by early stopping. None keeps the blueprint's (``val_rmse``);
-        ``"none"`` disables it. (1.1.4 silently disabled it when None.)
+        ``"none"`` disables it. (1.1.4 silently disabled it when None.) The ``val_*``
+        metrics are computed on ``VALIDATION_FRACTION`` (10 %) of each fold's training
+        rows, held out, never on the test rows.
     threshold : float, default=100
         GB threshold reported in the metrics (counts and mean above it).
     layer_kwargs : dict, optional
@@ -104,6 +112,26 @@ class JwstCalTrain:
     **log_kws
         Accepted for 1.1.4 compatibility (``console_log_level`` ...) and ignored:
         applications configure logging.
+
+    Attributes
+    ----------
+    output_path : pathlib.Path
+        ``{run}/{exp_mode}``, where everything is written.
+    data : pandas.DataFrame or None
+        The training table, once loaded (duplicates and unusable rows removed).
+    skipped : list of (str, str)
+        Training rows left out (``Dataset``, reason): missing or non-numeric features or
+        target.
+    jp : JwstCalPrep or None
+        The current fold's prepared arrays.
+    builder : keras.Model or None
+        The current fold's model.
+    com : ComputeRegressor or None
+        The current fold's results.
+    metrics : pandas.DataFrame or None
+        One row per fold (``summary/{mode}-cv-metrics.csv``); ``dm`` is the last fold's row.
+    scores : dict or None
+        The cv-scores summary.
     """
 
     def __init__(
@@ -153,6 +181,7 @@ class JwstCalTrain:
         if log_kws:
             log.debug("ignoring 1.1.4 logging options %s (configure logging instead)", log_kws)
         self.data = data
+        self.skipped: list[tuple[str, str]] = []
         self.output_path = self.set_outpath(out)
         self.builder = None
         self.blueprint: Blueprint = get_blueprint(self.architecture)
@@ -213,17 +242,28 @@ class JwstCalTrain:
 
     # -- data --------------------------------------------------------------------------
     def _csv_path(self) -> Path:
-        assert self.training_data is not None
-        if self.training_data.is_file():
+        if self.training_data.is_file() or self.training_data.suffix == ".csv":
             return self.training_data
         return self.training_data / f"train-{self.exp_mode}.csv"
 
     def load_data(self, tts: str | int | None = None) -> pd.DataFrame:
-        """Read the training table (or a fold table) and drop duplicate products."""
+        """Read the training table (or a fold table) and drop duplicate products.
+
+        Rows whose model features or target are missing or non-numeric are left out with
+        a :class:`~spacekit.exceptions.SkippedInputWarning` and listed in ``skipped``.
+
+        Raises
+        ------
+        InputError
+            If the table does not exist.
+        DataError
+            If it cannot be read or fewer than 2 usable rows remain.
+        """
         if tts is not None:
             path = self._dir("data") / f"{self.exp_mode}-tts_{tts}.csv"
         elif self.data is not None:
-            return self._dedupe(self.data)
+            self.data = self._usable(self._dedupe(self.data), "the data= table")
+            return self.data
         else:
             path = self._csv_path()
         if not path.is_file():
@@ -237,7 +277,27 @@ class JwstCalTrain:
             raise DataError(f"Could not read {path}: {exc} (expected a 'Dataset' column).") from exc
         df = self._dedupe(df)
         if tts is None:
+            df = self._usable(df, str(path))
             self.data = df
+        return df
+
+    def _usable(self, df: pd.DataFrame, source: str) -> pd.DataFrame:
+        """Leave out rows with missing/non-numeric model columns or target (named, warned)."""
+        df, self.skipped = usable_rows(df, self.exp_mode, source=source)
+        if self.skipped:
+            names = [label for label, _ in self.skipped]
+            more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+            msg = (
+                f"{source}: left out {len(names)} of {len(df) + len(names)} rows with missing "
+                f"or non-numeric features/target ({', '.join(names[:3])}{more})"
+            )
+            log.warning("%s", msg)
+            warnings.warn(msg, SkippedInputWarning, stacklevel=3)
+        if len(df) < 2:
+            raise DataError(
+                f"{source} has {len(df)} usable row(s); training needs at least 2 products "
+                "(ingest more days of metadata)."
+            )
         return df
 
     @staticmethod
@@ -293,8 +353,10 @@ class JwstCalTrain:
             self.load_data()
         k = self.cross_val
         if len(self.data) < 2 * k:
+            source = self._csv_path() if self.training_data is not None else "the data= table"
             raise DataError(
-                f"{len(self.data)} products are too few for {k} folds; use fewer folds."
+                f"{source}: {len(self.data)} usable products are too few for {k} folds (at "
+                f"least {2 * k} needed); use fewer folds (-k) or ingest more data."
             )
         y = pd.to_numeric(self.data["imgsize_gb"], errors="coerce").fillna(0).to_numpy()
         bins = memory_bins(y)
@@ -336,21 +398,32 @@ class JwstCalTrain:
         self.builder = self.blueprint.build(layer_kwargs=self.layer_kwargs, seed=self.seed)
         return self.builder
 
-    def run_training(self, custom_arch: Mapping | None = None) -> dict:
-        """Build, fit on the current fold and save ``models/{itn}/{model}.keras``."""
+    def run_training(self, save_diagram: bool = False, custom_arch: Mapping | None = None) -> dict:
+        """Build, fit on the current fold and save ``models/{itn}/{model}.keras``.
+
+        Parameters
+        ----------
+        save_diagram : bool, default=False
+            Also draw the network to ``models/{itn}/{model}.png`` (needs pydot and
+            graphviz; without them a warning is logged and training goes on).
+        custom_arch : dict, optional
+            Blueprint overrides, as for :meth:`main`.
+        """
         from spacekit.builder.architect import fit_model, save_keras_model
 
         if self.jp is None:
             raise InputError("Prepare a fold first (prep_train_test or load_train_test).")
         itn = self.itn or "0"
         self.build_model(custom_arch)
+        X_fit, y_fit, X_val, y_val = self._validation_split()
+        self._validation_size = len(X_val) if X_val is not self.jp.X_test else 0
         t0 = time.perf_counter()
         self.history = fit_model(
             self.builder,
-            self.jp.X_train,
-            self.jp.y_reg_train,
-            self.jp.X_test,
-            self.jp.y_reg_test,
+            X_fit,
+            y_fit,
+            X_val,
+            y_val,
             blueprint=self.blueprint,
             early_stopping=self.blueprint.early_stopping,
             callbacks=self.callbacks,
@@ -359,9 +432,47 @@ class JwstCalTrain:
         self._fit_seconds = time.perf_counter() - t0
         mdir = self._dir("models", itn)
         save_keras_model(self.builder, mdir / f"{self.model_name}.keras")
+        if save_diagram:
+            self._save_diagram(mdir / f"{self.model_name}.png")
         if self.jp.tx_data is not None:
             self.jp.save_tx(mdir / f"tx_data-{self.exp_mode}.json")
         return self.history
+
+    def _validation_split(self):
+        """Return ``X_fit, y_fit, X_val, y_val`` for fitting the current fold.
+
+        With early stopping, ``VALIDATION_FRACTION`` of the fold's training rows (seeded)
+        are held out to choose the epoch, so the test rows stay unseen and the reported
+        test metrics are fair against the baseline (1.1.4 watched the test rows). Without
+        early stopping nothing is chosen on the validation data: the test rows only draw
+        the validation curve. A fold with fewer than 10 training rows has no hold-out.
+        """
+        jp = self.jp
+        n = len(jp.X_train)
+        if not self.blueprint.early_stopping:
+            return jp.X_train, jp.y_reg_train, jp.X_test, jp.y_reg_test
+        if n < _MIN_ROWS_FOR_VALIDATION:
+            log.warning(
+                "fold %s has %d training rows, too few to hold out a validation set: early "
+                "stopping watches the test rows, so its test metrics are optimistic",
+                self.itn or "0",
+                n,
+            )
+            return jp.X_train, jp.y_reg_train, jp.X_test, jp.y_reg_test
+        n_val = max(1, round(n * VALIDATION_FRACTION))
+        order = np.random.default_rng(self.seed).permutation(n)
+        fit, val = order[n_val:], order[:n_val]
+        return jp.X_train[fit], jp.y_reg_train[fit], jp.X_train[val], jp.y_reg_train[val]
+
+    def _save_diagram(self, path: Path) -> None:
+        from spacekit._optional import require
+
+        keras = require("keras", feature="model diagrams")
+        try:
+            with atomic_path(path) as tmp:
+                keras.utils.plot_model(self.builder, to_file=str(tmp), show_shapes=True)
+        except (ImportError, OSError) as exc:
+            log.warning("model diagram not drawn (needs pydot and graphviz): %s", exc)
 
     def _predict(self, X) -> np.ndarray:
         # An eager call avoids tracing a predict function for every fold's new model.
@@ -418,6 +529,7 @@ class JwstCalTrain:
             "test_above_threshold": int(above.size),
             "test_mean_above_threshold": float(above.mean()) if above.size else float("nan"),
             "test_max": float(yte.max()),
+            "validation_size": int(getattr(self, "_validation_size", 0)),
             "epochs_run": len(self.history.get("loss", [])) if self.history else 0,
             "fit_seconds": getattr(self, "_fit_seconds", float("nan")),
         }
@@ -425,6 +537,7 @@ class JwstCalTrain:
         if self.baseline:
             row.update(self._baseline_metrics())
         new = pd.DataFrame([row], index=pd.Index([int(itn)], name="index"))
+        self.dm = new
         if self.metrics is not None and not self.metrics.empty:
             old = self.metrics.drop(index=[int(itn)], errors="ignore")
             new = pd.concat([old, new]).sort_index()
@@ -435,7 +548,7 @@ class JwstCalTrain:
 
     def _run_fold(self, itn: str, custom_arch: Mapping | None) -> None:
         self.itn = itn
-        self.run_training(custom_arch)
+        self.run_training(custom_arch=custom_arch)
         self.compute_cache()
         self.record_metrics()
 
@@ -515,8 +628,8 @@ class JwstCalTrain:
         dict
             The cv-scores summary.
         """
+        self.load_data()  # first: a missing or unusable table leaves no empty output tree
         self.initialize()
-        self.load_data()
         if self.cross_val >= 2:
             self.run_cross_val(custom_arch, stratify=stratify)
         else:
@@ -527,131 +640,20 @@ class JwstCalTrain:
         if self.archive:
             self.archive_path = build_archive(self.run_path)
         log.info(
-            "%s: test RMSE %.3f GB (baseline %s) -> %s",
+            "%s: test RMSE %s GB (baseline %s GB) -> %s",
             self.model_name,
-            self.scores["network"]["test_rmse"],
-            self.scores["baseline"].get("test_rmse"),
+            _fmt(self.scores["network"].get("test_rmse")),
+            _fmt(self.scores["baseline"].get("test_rmse")),
             self.output_path,
         )
         return self.scores
 
 
-# -- archive -----------------------------------------------------------------------------
-def _mode_artifacts(mode_dir: Path) -> tuple[Path, dict, dict] | None:
-    mode = mode_dir.name
-    scores_file = mode_dir / "summary" / f"{mode}-cv-scores.json"
-    if mode not in _MODEL_NAMES or not scores_file.is_file():
-        return None
-    scores = json.loads(scores_file.read_text("utf-8"))
-    fold_dir = mode_dir / "models" / str(scores["best_fold"])
-    model = fold_dir / f"{_MODEL_NAMES[mode]}.keras"
-    tx_file = fold_dir / f"tx_data-{mode}.json"
-    if not model.is_file():
-        return None
-    tx = json.loads(tx_file.read_text("utf-8")) if tx_file.is_file() else {}
-    return model, tx, scores
-
-
+# -- command line ------------------------------------------------------------------------
 def _fmt(v) -> str:
     return "n/a" if v is None else f"{v:.3f}"
 
 
-def make_model_card(
-    run_path: str | os.PathLike, scores: Mapping[str, Mapping], extra: str = ""
-) -> str:
-    """Return a Markdown model card describing the models of a training run."""
-    from spacekit import __version__
-
-    lines = [
-        "# jwst_cal model card",
-        "",
-        f"- spacekit version: {__version__}",
-        f"- created: {datetime.now(UTC).isoformat(timespec='seconds')}",
-        f"- training run: {Path(run_path).name}",
-        "- task: Level-3 memory footprint (GB) of JWST calibration products",
-        "- inputs: 18 features per product (see spacekit.skopes.jwst.cal.config.COLUMN_ORDER)",
-        "",
-        "| model | folds | best fold | test RMSE (GB) | MAE | R2 | mean AUC | "
-        "baseline RMSE | baseline MAE | baseline R2 |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for mode, sc in scores.items():
-        nn, hgb = sc.get("network", {}), sc.get("baseline", {})
-        lines.append(
-            f"| {sc.get('model', mode)} | {sc.get('n_folds')} | {sc.get('best_fold')} | "
-            f"{_fmt(nn.get('test_rmse'))} | {_fmt(nn.get('mae'))} | {_fmt(nn.get('r2'))} | "
-            f"{_fmt(nn.get('mean_auc'))} | {_fmt(hgb.get('test_rmse'))} | "
-            f"{_fmt(hgb.get('mae'))} | {_fmt(hgb.get('r2'))} |"
-        )
-    lines += [
-        "",
-        "Metrics are means over folds on held-out products. The baseline is a scikit-learn",
-        "HistGradientBoostingRegressor trained on the same folds and features.",
-    ]
-    if extra:
-        lines += ["", extra.strip()]
-    return "\n".join(lines) + "\n"
-
-
-def _inference_copy(path: Path):
-    """Load a trained ``.keras`` file and return an uncompiled copy (no optimizer state)."""
-    from spacekit._optional import require
-
-    keras = require("keras", feature="packaging trained models")
-    trained = keras.models.load_model(path, safe_mode=True, compile=False)
-    copy = keras.models.clone_model(trained)
-    copy.set_weights(trained.get_weights())
-    return copy
-
-
-def build_archive(
-    run_path: str | os.PathLike,
-    out_path: str | os.PathLike | None = None,
-    card_extra: str = "",
-    strip_optimizer: bool = True,
-) -> Path:
-    """Package the best model of each trained mode of a run as a ``jwst_cal`` archive.
-
-    Parameters
-    ----------
-    run_path : path-like
-        The timestamped run folder holding ``image/`` and/or ``spec/``.
-    out_path : path-like, optional
-        ``.zip`` file or folder; default ``{run_path}/jwst_cal.zip``.
-    card_extra : str, optional
-        Markdown appended to the generated model card.
-    strip_optimizer : bool, default=True
-        Store the models without their optimizer state (about a third of the size);
-        inference needs only the weights.
-
-    Returns
-    -------
-    pathlib.Path
-        The archive, loadable by ``JwstCalPredict(model_path=...)``.
-    """
-    from spacekit.builder.archive import save_archive
-
-    run_path = Path(run_path)
-    models, tx_data, scores = {}, {}, {}
-    for mode in _MODEL_NAMES:
-        found = _mode_artifacts(run_path / mode)
-        if found is None:
-            continue
-        model, tx, sc = found
-        models[_MODEL_NAMES[mode]] = model
-        if tx:
-            tx_data[mode] = tx
-        scores[mode] = sc
-    if not models:
-        raise DataError(f"No trained model found under {run_path} (expected image/ or spec/).")
-    if strip_optimizer:
-        models = {key: _inference_copy(path) for key, path in models.items()}
-    out_path = Path(out_path) if out_path is not None else run_path / "jwst_cal.zip"
-    card = make_model_card(run_path, scores, card_extra)
-    return Path(save_archive(out_path, models=models, tx_data=tx_data, card=card, name="jwst_cal"))
-
-
-# -- command line ------------------------------------------------------------------------
 def _truthy(value: str) -> bool:
     return str(value).strip().lower() in ("1", "true", "t", "yes", "y", "on")
 
