@@ -84,7 +84,7 @@ def freeze_tables() -> None:
 
 def make_samples() -> None:
     """Generate the packaged svm and hstcal samples (deterministic)."""
-    from spacekit.datasets.hstcal import simulate_hstcal, write_hstcal_csv
+    from spacekit.datasets.hstcal import simulate_hstcal, write_hstcal_folder
     from spacekit.datasets.svm import simulate_svm
 
     svm_dir = PKG / "samples" / "svm"
@@ -96,24 +96,7 @@ def make_samples() -> None:
     print("svm sample:", len(sim.labels), "visits")
 
     cal_dir = PKG / "samples" / "hstcal"
-    cal_dir.mkdir(parents=True, exist_ok=True)
-    df = simulate_hstcal(n=300, seed=0)
-    write_hstcal_csv(df, cal_dir / "hstcal.csv")
-    from spacekit._io import atomic_write_json
-    from spacekit._version import __version__
-
-    atomic_write_json(
-        cal_dir / "manifest.json",
-        {
-            "name": "hstcal",
-            "kind": "hstcal",
-            "description": "Simulated HST calibration datasets with memory/wallclock labels",
-            "seed": 0,
-            "n": int(len(df)),
-            "files": ["hstcal.csv"],
-            "spacekit_version": __version__,
-        },
-    )
+    write_hstcal_folder(simulate_hstcal(n=300, seed=0), cal_dir, seed=0, overwrite=True)
     for d in (svm_dir, cal_dir):
         size = sum(p.stat().st_size for p in d.rglob("*") if p.is_file())
         print(d, f"{size / 1024:.1f} KiB")
@@ -180,7 +163,7 @@ def quantile_table(n: int = 20000) -> None:
     print("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)))
     print(sep)
     for r in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
     print(sep)
 
 

@@ -55,6 +55,23 @@ def test_non_empty_out_dir(tmp_path):
     assert (tmp_path / "hstcal.csv").is_file()
 
 
+@pytest.mark.parametrize("kind", ["jwst", "svm", "hstcal"])
+def test_negative_seed_is_a_usage_error(tmp_path, kind):
+    res = run(["simulate", kind, str(tmp_path / "x"), "--n", "2", "--seed", "-1"])
+    assert res.exit_code == 2
+    assert "--seed" in res.output and "-1" in res.output
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("kind", ["jwst", "svm", "hstcal"])
+def test_out_dir_that_cannot_be_created(tmp_path, kind):
+    (tmp_path / "f").write_text("x")
+    res = run(["simulate", kind, str(tmp_path / "f" / "sub"), "--n", "2", "--no-progress"])
+    assert res.exit_code == 1, res.output
+    assert "Error: Cannot create out_dir=" in res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit)
+
+
 def test_out_dir_is_a_file(tmp_path):
     target = tmp_path / "f"
     target.write_text("x")

@@ -181,3 +181,48 @@ def test_mem_bin_fractions_match_real(big, instr, dtype):
     g = _group(big, instr, dtype)
     sim = np.bincount(g["mem_bin"], minlength=4) / len(g)
     np.testing.assert_allclose(sim, real, atol=0.03)
+
+
+@pytest.mark.parametrize("seed", [-1, 2.5, "0", True])
+def test_bad_seed(seed):
+    with pytest.raises(InputError, match="seed must be a non-negative integer"):
+        simulate_hstcal(n=10, seed=seed)
+
+
+def test_write_hstcal_folder(tmp_path):
+    import json
+
+    from spacekit.datasets.hstcal import write_hstcal_folder
+
+    df = simulate_hstcal(n=40, seed=3)
+    path = write_hstcal_folder(df, tmp_path / "cal", seed=3)
+    assert path == tmp_path / "cal" / "hstcal.csv"
+    assert read_hstcal_csv(path).index.equals(df.index)
+    man = json.loads((tmp_path / "cal" / "manifest.json").read_text())
+    assert man["seed"] == 3 and man["n"] == 40 and sum(man["counts"].values()) == 40
+    with pytest.raises(InputError, match="is not empty"):
+        write_hstcal_folder(df, tmp_path / "cal")
+    write_hstcal_folder(df.iloc[:5], tmp_path / "cal", overwrite=True)
+    assert len(read_hstcal_csv(path)) == 5
+
+
+def test_docs_quantile_table_is_current(big):
+    """Every row of the table in docs/datasets.rst matches the simulator (n=20,000, seed 0)."""
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "datasets.rst"
+    if not docs.is_file():
+        pytest.skip("docs/datasets.rst is not available")
+    rows = [line.split() for line in docs.read_text(encoding="utf-8").splitlines()]
+    rows = [r for r in rows if len(r) == 13 and (r[0], r[1]) in GROUPS]
+    assert len(rows) == 2 * len(GROUPS)
+    for instr, dtype, label, n_sim, *cells in rows:
+        g = _group(big, instr, dtype)
+        assert int(n_sim) == len(g)
+        sim = np.percentile(g[label], [10, 50, 90])
+        real = real_quantiles(instr, dtype, label, [10, 50, 90])
+        fmt = "{:.2f}" if label == "memory" else "{:.0f}"
+        expected = [
+            w for s, r in zip(sim, real, strict=True) for w in (fmt.format(s), "/", fmt.format(r))
+        ]
+        assert cells == expected, (instr, dtype, label)

@@ -253,3 +253,45 @@ def test_files_verify_with_astropy(sim):
                 for card in hdu.header.cards:
                     card.verify("exception")
             assert int(hdul["SCI"].data[0, 0, 0, 0]) == 10000
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"instruments": []}, "instruments names nothing"),
+        ({"modes": ()}, "modes names nothing"),
+        ({"instruments": 5}, "instruments names nothing; received instruments=5"),
+        ({"instruments": ["NIRCAM", "WFC3"]}, r"instruments has unknown names \['WFC3'\]"),
+    ],
+)
+def test_bad_selections(tmp_path, kwargs, match):
+    with pytest.raises(InputError, match=match):
+        simulate_jwst(tmp_path / "x", n=5, progress=False, write_fits=False, **kwargs)
+    assert not (tmp_path / "x").exists()
+
+
+def test_out_dir_that_cannot_be_created(tmp_path):
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(InputError, match="Cannot create out_dir="):
+        simulate_jwst(tmp_path / "f" / "sim", n=5, progress=False, write_fits=False)
+
+
+def test_start_date_as_datetime(tmp_path):
+    import datetime as dt
+
+    kw = dict(n=30, seed=5, write_fits=False, progress=False)
+    a = simulate_jwst(tmp_path / "a", start_date=dt.datetime(2026, 3, 1, 15, 30), **kw)
+    b = simulate_jwst(tmp_path / "b", start_date="2026-03-01", **kw)
+    assert a.manifest["start_date"] == "2026-03-01"
+    pd.testing.assert_frame_equal(a.products, b.products)
+    assert (tmp_path / "a/truth.csv").read_bytes() == (tmp_path / "b/truth.csv").read_bytes()
+
+
+def test_too_many_files_for_the_program_ids(tmp_path, monkeypatch):
+    """An impossible count is an InputError, not an endless search for a free program id."""
+    from spacekit.datasets.jwst import exposures
+
+    monkeypatch.setattr(exposures, "PROGRAM_IDS", range(1000, 1005))
+    with pytest.raises(InputError, match="n=500 is too many files for 5 distinct programs"):
+        simulate_jwst(tmp_path / "x", n=500, modes=["fgs_imaging"], progress=False)
+    assert not (tmp_path / "x").exists()

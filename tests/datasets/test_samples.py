@@ -97,3 +97,9 @@ def test_load_jwst_sample_when_present():
     path, truth = ds.load_jwst_sample()
     assert (path / "uncal").is_dir()
     assert "gb" in truth.columns
+
+
+def test_import_does_not_load_pandas():
+    code = "import sys, spacekit.datasets\nprint('pandas' in sys.modules)\n"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -322,3 +322,55 @@ def test_interrupted_run_leaves_no_partial_file(tmp_path, monkeypatch):
     assert not [p for p in files if ".part" in p.name]
     assert not (tmp_path / "o" / "labels.csv").exists()
     assert not [p for p in files if "half" in p.read_text(errors="ignore")]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"seed": -1}, "seed must be a non-negative integer; received seed=-1"),
+        ({"seed": 1.5}, "seed must be a non-negative integer"),
+        ({"misaligned_fraction": True}, "misaligned_fraction must be"),
+    ],
+)
+def test_bad_seed_and_fraction(tmp_path, kwargs, match):
+    with pytest.raises(InputError, match=match):
+        simulate_svm(tmp_path / "x", n_visits=1, progress=False, **kwargs)
+    assert not (tmp_path / "x").exists()
+
+
+def test_out_dir_that_cannot_be_created(tmp_path):
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(InputError, match="Cannot create out_dir="):
+        simulate_svm(tmp_path / "f" / "visits", n_visits=1, progress=False, image_size=32)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"det": "nicmos"}, "Unknown det='nicmos'"),
+        ({"category": "QUASAR"}, "Unknown category='QUASAR'"),
+        ({"image_size": 4}, "image_size must be"),
+        ({"seed": -2}, "seed must be"),
+    ],
+)
+def test_render_visit_pair_bad_arguments(kwargs, match):
+    with pytest.raises(InputError, match=match):
+        render_visit_pair(**kwargs)
+
+
+def test_nearest_matches_brute_force_and_scales():
+    from spacekit.datasets.svm._products import _nearest, _neighbour_stats
+
+    rng = np.random.default_rng(0)
+    x, y, tx, ty = rng.uniform(0, 100, (4, 300))
+    brute = np.hypot(x[:, None] - tx[None, :], y[:, None] - ty[None, :]).min(axis=1)
+    np.testing.assert_allclose(_nearest(x, y, tx, ty), brute, rtol=1e-12)
+    self_d = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :])
+    np.fill_diagonal(self_d, np.inf)
+    stats = _neighbour_stats(x, y)
+    assert stats["minimum neighbor distance"] == round(float(self_d.min()), 4)
+    assert stats["mean neighbor distance"] == round(float(self_d.min(axis=1).mean()), 4)
+    # A 2048 x 2048 stellar-cluster field has ~30,000 detections per catalog: the old
+    # all-pairs matrix needed ~7 GiB per temporary; the k-d tree needs a few MB.
+    big = rng.uniform(0, 2048, (4, 30_000))
+    assert len(_nearest(*big)) == 30_000

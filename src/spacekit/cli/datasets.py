@@ -19,39 +19,20 @@ def datasets() -> None:
 
 
 def _check_out_dir(out_dir: Path, overwrite: bool) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise click.BadParameter(
-            f"{str(out_dir)!r} exists and is not a folder.", param_hint="OUT_DIR"
-        )
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not overwrite:
-        raise click.BadParameter(
-            f"{str(out_dir)!r} is not empty. Choose a new or empty folder, or pass "
-            "--overwrite to replace a previous simulation there.",
-            param_hint="OUT_DIR",
-        )
+    from spacekit.datasets._args import check_out_dir
+    from spacekit.exceptions import InputError
+
+    try:
+        check_out_dir(out_dir, overwrite)
+    except InputError as exc:
+        raise click.BadParameter(str(exc), param_hint="OUT_DIR") from exc
 
 
-def _simulate_hstcal(out_dir: Path, n: int, seed: int) -> str:
-    from spacekit._io import atomic_write_json
-    from spacekit._version import __version__
-    from spacekit.datasets.hstcal import simulate_hstcal, write_hstcal_csv
+def _simulate_hstcal(out_dir: Path, n: int, seed: int, overwrite: bool) -> str:
+    from spacekit.datasets.hstcal import simulate_hstcal, write_hstcal_folder
 
     df = simulate_hstcal(n=n, seed=seed)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = write_hstcal_csv(df, out_dir / "hstcal.csv")
-    atomic_write_json(
-        out_dir / "manifest.json",
-        {
-            "name": "hstcal",
-            "kind": "hstcal",
-            "description": "Simulated HST calibration jobs with memory/wallclock labels",
-            "seed": seed,
-            "n": int(len(df)),
-            "counts": {k: int(v) for k, v in df["INSTRUME"].value_counts().sort_index().items()},
-            "files": ["hstcal.csv"],
-            "spacekit_version": __version__,
-        },
-    )
+    path = write_hstcal_folder(df, out_dir, seed=seed, overwrite=overwrite)
     return f"wrote {len(df)} HST cal jobs to {path}"
 
 
@@ -68,16 +49,13 @@ def _simulate_svm(out_dir: Path, n: int, seed: int, overwrite: bool, progress: b
 
 
 def _simulate_jwst(out_dir: Path, n: int, seed: int, overwrite: bool, progress: bool) -> str:
-    try:
-        from spacekit.datasets.jwst import simulate_jwst
-    except ImportError as exc:
-        raise click.ClickException(
-            f"The JWST simulator is not available in this installation ({exc})."
-        ) from exc
+    from spacekit.datasets.jwst import simulate_jwst
+
     sim = simulate_jwst(out_dir, n=n, seed=seed, overwrite=overwrite, progress=progress)
-    n_exp = len(getattr(sim, "exposures", []))
-    n_prod = len(getattr(sim, "products", []))
-    return f"wrote {n_exp} JWST exposures ({n_prod} Level-3 products) to {out_dir}"
+    return (
+        f"wrote {len(sim.exposures)} JWST exposures ({len(sim.products)} Level-3 products) "
+        f"to {out_dir}"
+    )
 
 
 @datasets.command()
@@ -93,8 +71,19 @@ def _simulate_jwst(out_dir: Path, n: int, seed: int, overwrite: bool, progress: 
     default=None,
     help="How many: JWST exposures (default 200), SVM visits (6) or HST cal jobs (1000).",
 )
-@click.option("-s", "--seed", type=int, default=0, show_default=True, help="Random seed.")
-@click.option("--overwrite", is_flag=True, help="Allow a non-empty OUT_DIR.")
+@click.option(
+    "-s",
+    "--seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Random seed (the same seed writes the same files).",
+)
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Allow a non-empty OUT_DIR: a previous simulation there is replaced, other files kept.",
+)
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
 def simulate(
     kind: str, out_dir: Path, n: int | None, seed: int, overwrite: bool, no_progress: bool
@@ -105,6 +94,8 @@ def simulate(
     jwst    Level-1 _uncal.fits files, daily metadata CSVs, truth.csv
     svm     one folder per visit (drizzle FITS, catalogs, *_svm_*.json), labels.csv
     hstcal  OUT_DIR/hstcal.csv (raw keywords + memory/wallclock labels)
+
+    Every kind also writes OUT_DIR/manifest.json (seed, counts, spacekit version).
     """
     from spacekit.exceptions import SpacekitError
 
@@ -114,7 +105,7 @@ def simulate(
     progress = not no_progress
     try:
         if kind == "hstcal":
-            message = _simulate_hstcal(out_dir, n, seed)
+            message = _simulate_hstcal(out_dir, n, seed, overwrite)
         elif kind == "svm":
             message = _simulate_svm(out_dir, n, seed, overwrite, progress)
         else:

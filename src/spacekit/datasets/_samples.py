@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 from importlib import resources
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from spacekit.exceptions import DataError, InputError
+
+if TYPE_CHECKING:  # pandas is imported by the loaders, so ``import spacekit.datasets`` is cheap
+    import pandas as pd
 
 __all__ = [
     "SAMPLE_NAMES",
@@ -89,6 +91,8 @@ def list_samples() -> pd.DataFrame:
         One row per known sample name with ``available`` (bool), ``path``,
         ``description`` and ``summary`` (counts from the manifest).
     """
+    import pandas as pd
+
     rows = []
     for name in SAMPLE_NAMES:
         path = _samples_root() / name
@@ -139,6 +143,8 @@ def load_svm_sample() -> tuple[Path, pd.DataFrame]:
     labels : pandas.DataFrame
         ``labels.csv``, indexed by product name, with ``label`` 0 (aligned) / 1 (misaligned).
     """
+    import pandas as pd
+
     path = get_sample_path("svm")
     labels = pd.read_csv(path / "labels.csv", index_col="index", keep_default_na=False)
     return path, labels
@@ -154,6 +160,8 @@ def load_jwst_sample() -> tuple[Path, pd.DataFrame]:
     truth : pandas.DataFrame
         ``truth.csv``: one row per Level-3 product with the ground-truth memory ``gb``.
     """
+    import pandas as pd
+
     path = get_sample_path("jwst")
     truth_file = path / "truth.csv"
     if not truth_file.is_file():

@@ -9,6 +9,7 @@ from spacekit.datasets.hstcal.simulate import (
     real_quantiles,
     simulate_hstcal,
     write_hstcal_csv,
+    write_hstcal_folder,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "real_quantiles",
     "simulate_hstcal",
     "write_hstcal_csv",
+    "write_hstcal_folder",
 ]

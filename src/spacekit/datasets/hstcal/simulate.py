@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from spacekit.datasets._args import check_int, check_out_dir, check_seed, make_out_dir
 from spacekit.exceptions import InputError
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "LABEL_COLUMNS",
     "simulate_hstcal",
     "write_hstcal_csv",
+    "write_hstcal_folder",
     "read_hstcal_csv",
     "real_quantiles",
     "mem_bin_from_memory",
@@ -150,7 +152,18 @@ def _inverse_cdf(instr: str, dtype: str, label: str, u: np.ndarray) -> np.ndarra
 
 
 def mem_bin_from_memory(memory) -> np.ndarray:
-    """Memory bin 0-3 (< 2 GB, 2-8 GB, 8-16 GB, > 16 GB) of memory values in GB."""
+    """Memory bin 0-3 (< 2 GB, 2-8 GB, 8-16 GB, >= 16 GB) of memory values in GB.
+
+    Parameters
+    ----------
+    memory : array-like of float
+        Memory in GB.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        The bins; an edge value belongs to the upper bin (2.0 GB is bin 1).
+    """
     return np.digitize(np.asarray(memory, dtype=float), MEM_BIN_EDGES_GB).astype(int)
 
 
@@ -302,7 +315,7 @@ def simulate_hstcal(n: int = 1000, seed: int = 0) -> pd.DataFrame:
     Raises
     ------
     InputError
-        If ``n`` is not a positive integer.
+        If ``n`` is not a positive integer or ``seed`` not a non-negative integer.
 
     Examples
     --------
@@ -313,10 +326,9 @@ def simulate_hstcal(n: int = 1000, seed: int = 0) -> pd.DataFrame:
     >>> sorted(df["INSTRUME"].unique())
     ['ACS', 'COS', 'STIS', 'WFC3']
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise InputError(f"n must be a positive integer; received n={n!r}.")
-    rng = np.random.default_rng(seed)
-    counts = _group_counts(int(n), rng)
+    n = check_int("n", n, 1)
+    rng = np.random.default_rng(check_seed(seed))
+    counts = _group_counts(n, rng)
     frames = [
         _simulate_group(instr, dtype, int(m), rng)
         for (instr, dtype), m in zip(GROUPS, counts, strict=True)
@@ -332,7 +344,20 @@ def simulate_hstcal(n: int = 1000, seed: int = 0) -> pd.DataFrame:
 
 
 def write_hstcal_csv(df: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """Write a table from :func:`simulate_hstcal` to CSV atomically and return the path."""
+    """Write a table from :func:`simulate_hstcal` to CSV atomically.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A table from :func:`simulate_hstcal` (indexed by ``ipst``).
+    path : str or os.PathLike
+        Destination file; missing parent folders are created.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
     from spacekit._io import atomic_path
 
     path = Path(path)
@@ -341,8 +366,78 @@ def write_hstcal_csv(df: pd.DataFrame, path: str | os.PathLike) -> Path:
     return path
 
 
+def write_hstcal_folder(
+    df: pd.DataFrame,
+    out_dir: str | os.PathLike,
+    *,
+    seed: int | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Write a simulated table as ``out_dir/hstcal.csv`` plus a ``manifest.json``.
+
+    This is the layout of the packaged ``hstcal`` sample and of
+    ``spacekit datasets simulate hstcal OUT_DIR``; the manifest is written last.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A table from :func:`simulate_hstcal`.
+    out_dir : str or os.PathLike
+        Output folder (created). It must be empty unless ``overwrite`` is true.
+    seed : int, optional
+        The seed that made ``df``, recorded in the manifest.
+    overwrite : bool, default=False
+        Allow a non-empty ``out_dir``; ``hstcal.csv`` and ``manifest.json`` are replaced.
+
+    Returns
+    -------
+    pathlib.Path
+        The CSV path.
+
+    Raises
+    ------
+    InputError
+        If ``out_dir`` is a file, cannot be created, or is not empty without ``overwrite``.
+    """
+    from spacekit._io import atomic_write_json
+    from spacekit._version import __version__
+
+    out = check_out_dir(out_dir, overwrite)
+    make_out_dir(out)
+    path = write_hstcal_csv(df, out / "hstcal.csv")
+    counts = df["INSTRUME"].value_counts().sort_index()
+    manifest = {
+        "name": "hstcal",
+        "kind": "hstcal",
+        "description": "Simulated HST calibration jobs with memory/wallclock labels",
+        "seed": seed,
+        "n": int(len(df)),
+        "counts": {str(k): int(v) for k, v in counts.items()},
+        "files": [path.name],
+        "spacekit_version": __version__,
+    }
+    atomic_write_json(out / "manifest.json", manifest)
+    return path
+
+
 def read_hstcal_csv(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a CSV written by :func:`write_hstcal_csv`, keeping keyword strings such as "NaN"."""
+    """Read a CSV written by :func:`write_hstcal_csv`, keeping keyword strings such as "NaN".
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The CSV file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``ipst``, as :func:`simulate_hstcal` returns it.
+
+    Raises
+    ------
+    InputError
+        If ``path`` is not a file.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"No HST cal CSV at {str(path)!r}; expected a file from write_hstcal_csv.")

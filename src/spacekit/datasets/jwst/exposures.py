@@ -36,6 +36,7 @@ from spacekit.datasets.jwst.templates import (
     DEFAULT_EXP_TYPE,
     TEMPLATES,
 )
+from spacekit.exceptions import InputError
 
 __all__ = ["plan_programs", "expand_exposures", "mjd_to_datetime", "NOT_APPLICABLE"]
 
@@ -49,6 +50,8 @@ NOT_APPLICABLE = {
     "CHANNEL": "N/A",
     "BAND": "N/A",
 }
+#: Program ids drawn for simulated programs (one id per program).
+PROGRAM_IDS = range(1000, 9999)
 MJD0 = dt.datetime(1858, 11, 17, tzinfo=dt.UTC)
 _AXES = {
     "NRS1": (2, 1),
@@ -63,7 +66,17 @@ _AXES = {
 
 
 def mjd_to_datetime(mjd: float) -> dt.datetime:
-    """Convert a Modified Julian Date to an aware UTC datetime."""
+    """Convert a Modified Julian Date to an aware UTC datetime.
+
+    Parameters
+    ----------
+    mjd : float
+        Modified Julian Date (days since 1858-11-17 00:00 UTC).
+
+    Returns
+    -------
+    datetime.datetime
+    """
     return MJD0 + dt.timedelta(days=mjd)
 
 
@@ -84,6 +97,11 @@ def plan_programs(
     Returns
     -------
     list of (program, observation_number, Observation)
+
+    Raises
+    ------
+    InputError
+        If ``n`` files need more programs than there are program ids (``PROGRAM_IDS``).
     """
     weights = np.array([TEMPLATES[t].weight for t in templates], dtype=float)
     weights /= weights.sum()
@@ -91,10 +109,16 @@ def plan_programs(
     plans: list[tuple[int, int, Observation]] = []
     total = 0
     while total < n:
+        if len(used) == len(PROGRAM_IDS):
+            raise InputError(
+                f"n={n} is too many files for {len(PROGRAM_IDS)} distinct programs of the "
+                f"templates {templates} (they make about {total // len(used)} files per "
+                "program); ask for fewer files, more templates, or simulate several folders."
+            )
         name = templates[int(rng.choice(len(templates), p=weights))]
-        program = int(rng.integers(1000, 9999))
+        program = int(rng.integers(PROGRAM_IDS.start, PROGRAM_IDS.stop))
         while program in used:
-            program = int(rng.integers(1000, 9999))
+            program = int(rng.integers(PROGRAM_IDS.start, PROGRAM_IDS.stop))
         used.add(program)
         obs_num = int(rng.choice([1, 1, 1, 2, 101]))
         for _ in range(int(rng.integers(1, 4))):
@@ -179,6 +203,22 @@ def expand_exposures(
     fields starting with ``_`` used by the memory model and the writers (``_day``,
     ``_dx``/``_dy`` sky offsets in arcsec from the observation's first pointing,
     ``_scale``, ``_n_sources``, ``_template``, ``_obs``).
+
+    Parameters
+    ----------
+    plans : list of (int, int, Observation)
+        Programs from :func:`plan_programs`.
+    rng : numpy.random.Generator
+        Source of randomness (start times, guide stars, gaps).
+    start_mjd : float
+        MJD of 00:00 UTC on the first day.
+    days : int
+        Number of days the observations are spread over.
+
+    Returns
+    -------
+    list of dict
+        One record per Level-1 file, in execution order.
     """
     records: list[dict[str, Any]] = []
     n_obs = len(plans)

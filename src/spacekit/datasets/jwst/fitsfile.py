@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from astropy.io import fits
 
 from spacekit._io import atomic_path
 from spacekit.datasets.jwst.exposures import mjd_to_datetime
@@ -27,8 +26,6 @@ __all__ = [
     "SCI_KEYWORDS",
     "primary_cards",
     "sci_cards",
-    "primary_header",
-    "sci_header",
     "write_uncal",
 ]
 
@@ -166,7 +163,20 @@ def _obs_id(rec: dict[str, Any]) -> str:
 
 
 def primary_cards(rec: dict[str, Any], filename: str) -> list[tuple[str, Any, str]]:
-    """Return the primary-header cards ``(keyword, value, comment)`` of one record."""
+    """Return the primary-header cards ``(keyword, value, comment)`` of one record.
+
+    Parameters
+    ----------
+    rec : dict
+        Exposure record from :func:`~spacekit.datasets.jwst.exposures.expand_exposures`.
+    filename : str
+        The file name written to FILENAME.
+
+    Returns
+    -------
+    list of (str, Any, str)
+        Cards in :data:`PRIMARY_KEYWORDS` order; keywords absent from ``rec`` are left out.
+    """
     created = mjd_to_datetime(rec["EXPEND"]) + dt.timedelta(hours=2)
     values = dict(rec)
     values.update(
@@ -185,7 +195,17 @@ def primary_cards(rec: dict[str, Any], filename: str) -> list[tuple[str, Any, st
 
 
 def sci_cards(rec: dict[str, Any]) -> list[tuple[str, Any, str]]:
-    """Return the SCI-extension cards (WCS reference keywords) of one record."""
+    """Return the SCI-extension cards (WCS reference keywords) of one record.
+
+    Parameters
+    ----------
+    rec : dict
+        Exposure record (with ``_scale`` and the :data:`SCI_KEYWORDS` values).
+
+    Returns
+    -------
+    list of (str, Any, str)
+    """
     pa = math.radians(rec["ROLL_REF"])
     scale = rec["_scale"] / 3600.0
     cards = [("EXTNAME", "SCI", "extension name"), ("BUNIT", "DN", "physical units")]
@@ -206,16 +226,6 @@ def sci_cards(rec: dict[str, Any]) -> list[tuple[str, Any, str]]:
         ("PC2_2", round(math.cos(pa), 10), "linear transformation matrix element"),
     ]
     return cards
-
-
-def primary_header(rec: dict[str, Any], filename: str) -> fits.Header:
-    """Return the primary header of one record as an astropy Header."""
-    return fits.Header(primary_cards(rec, filename))
-
-
-def sci_header(rec: dict[str, Any]) -> fits.Header:
-    """Return the SCI header of one record as an astropy Header."""
-    return fits.Header(sci_cards(rec))
 
 
 def write_uncal(rec: dict[str, Any], path: str | Path, data: np.ndarray | None = None) -> Path:

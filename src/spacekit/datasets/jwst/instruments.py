@@ -149,7 +149,21 @@ INSTRUMENT_FIELD_OFFSETS: dict[str, tuple[float, float]] = {
 
 
 def detector_scale(instrument: str, detector: str, exp_type: str = "") -> float:
-    """Return the native pixel scale (arcsec/pixel) of one detector."""
+    """Return the native pixel scale (arcsec/pixel) of one detector.
+
+    Parameters
+    ----------
+    instrument : str
+        INSTRUME (NIRCAM, NIRISS, MIRI, NIRSPEC, FGS).
+    detector : str
+        DETECTOR (NIRCam long-wavelength detectors end in ``LONG``).
+    exp_type : str, default=""
+        EXP_TYPE; MIRI MRS uses the IFU spaxel scale.
+
+    Returns
+    -------
+    float
+    """
     if instrument == "NIRCAM":
         return PIXEL_SCALE["NIRCAM_LONG" if detector.endswith("LONG") else "NIRCAM_SHORT"]
     if instrument == "MIRI":
@@ -163,6 +177,20 @@ def frame_time(instrument: str, nx: int, ny: int, readpatt: str) -> float:
     Uses the usual SIDECAR clocking: ``(nx / noutputs + 12) * (ny + 1) * 10 us`` with four
     outputs for full-width reads (NIRCam/NIRISS/NIRSpec/FGS), the MIRI FAST/SLOW frame times
     scaled by area for MIRI, and the IRS2 frame time for NIRSpec IRS2 patterns.
+
+    Parameters
+    ----------
+    instrument : str
+        INSTRUME.
+    nx, ny : int
+        Readout size (SUBSIZE1, SUBSIZE2).
+    readpatt : str
+        READPATT.
+
+    Returns
+    -------
+    float
+        TFRAME in seconds, rounded to 5 decimals.
     """
     if instrument == "MIRI":
         base = 23.89 if readpatt.startswith("SLOW") else 2.775

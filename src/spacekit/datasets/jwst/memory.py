@@ -7,7 +7,8 @@ so the peak memory is modelled as the bytes they hold at once:
 ``inputs``
     Every member as a Level-2 model: SCI, ERR, DQ and three variance arrays of 4 bytes per
     pixel, 24 B/pixel of the readout (``SUBSIZE1 * SUBSIZE2``). Time series, coronagraphy
-    and AMI keep every integration (``calints``), so they pay ``NINTS`` times that.
+    and AMI keep every integration (``calints``: SCI, ERR and DQ, 12 B/pixel), so they pay
+    ``NINTS x 12`` B/pixel instead.
 ``image`` (IMAGE products, and the FGS ones)
     The resampled mosaic covers the bounding box of all member footprints (detector size
     times pixel scale around each member's ``CRVAL``), so dither and mosaic offsets grow it.
@@ -37,12 +38,12 @@ from typing import Any
 
 import numpy as np
 
+from spacekit.datasets.jwst.naming import CORON_TYPES
+
 __all__ = ["product_memory_gb", "footprint_pixels", "OVERHEAD_GB", "NOISE_SIGMA"]
 
 OVERHEAD_GB = 0.2
 NOISE_SIGMA = 0.15
-TSO_TYPES = frozenset("NRC_TSIMAGE NRC_TSGRISM NRS_BRIGHTOBJ NIS_SOSS MIR_LRS-SLITLESS".split())
-CORON_TYPES = frozenset("NRC_CORON MIR_4QPM MIR_LYOT".split())
 #: Wavelength planes of an IFU cube per NIRSpec grating / MIRI band (order of magnitude).
 CUBE_PLANES = {
     "PRISM": 940,
@@ -72,6 +73,16 @@ def footprint_pixels(members: Sequence[Mapping[str, Any]]) -> float:
 
     Uses each member's sky offset (``_dx``, ``_dy`` in arcsec), readout size and pixel
     scale (``_scale``); the output scale is the finest member scale.
+
+    Parameters
+    ----------
+    members : sequence of mapping
+        Member exposure records with ``_dx``, ``_dy``, ``_scale``, ``SUBSIZE1``, ``SUBSIZE2``.
+
+    Returns
+    -------
+    float
+        Number of output pixels.
     """
     dx = np.array([m["_dx"] for m in members], dtype=float)
     dy = np.array([m["_dy"] for m in members], dtype=float)

@@ -38,6 +38,7 @@ from typing import Any
 import pandas as pd
 
 from spacekit._io import atomic_path
+from spacekit.datasets.jwst.naming import CORON_TYPES, TSO_TYPES
 from spacekit.skopes.jwst.cal.config import GENKEYS, SCIKEYS
 
 __all__ = ["METADATA_KEYWORDS", "l1_row", "l3_row", "dag_name", "write_daily_csvs"]
@@ -62,17 +63,28 @@ METADATA_KEYWORDS = [
     "DATE-OBS",
     "TIME-OBS",
 ]
-TSO3 = frozenset("NRC_TSIMAGE NRC_TSGRISM NRS_BRIGHTOBJ NIS_SOSS MIR_LRS-SLITLESS".split())
-CORON3 = frozenset("NRC_CORON MIR_4QPM MIR_LYOT".split())
 HEADER_BYTES = 28800
 
 
 def _values(rec: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: rec.get(k, "NONE") if rec.get(k) is not None else "NONE" for k in METADATA_KEYWORDS}
+    return {k: "NONE" if rec.get(k) is None else rec[k] for k in METADATA_KEYWORDS}
 
 
 def l1_row(rec: Mapping[str, Any], filename: str) -> dict[str, Any]:
-    """Metadata row of one Level-1 (``calwebb_detector1``) job."""
+    """Metadata row of one Level-1 (``calwebb_detector1``) job.
+
+    Parameters
+    ----------
+    rec : mapping
+        Header values of the exposure.
+    filename : str
+        Its ``_uncal.fits`` name (the ``Dataset`` value).
+
+    Returns
+    -------
+    dict
+        ``Dataset``, ``DagNodeName``, ``ImageSize`` (kB) and :data:`METADATA_KEYWORDS`.
+    """
     raw = rec["NINTS"] * rec["NGROUPS"] * rec["SUBSIZE1"] * rec["SUBSIZE2"] * 2 + HEADER_BYTES
     row = {
         "Dataset": filename,
@@ -84,13 +96,29 @@ def l1_row(rec: Mapping[str, Any], filename: str) -> dict[str, Any]:
 
 
 def dag_name(category: str, exp_type: str, tso: bool) -> str:
-    """Level-3 pipeline (DAG node) name of a product."""
+    """Level-3 pipeline (DAG node) name of a product.
+
+    Parameters
+    ----------
+    category : {"IMAGE", "SPEC", "TAC", "FGS"}
+        Product routing.
+    exp_type : str
+        EXP_TYPE of the product's first member.
+    tso : bool
+        TSOVISIT of the product's first member.
+
+    Returns
+    -------
+    str
+        ``calwebb_image3``, ``calwebb_spec3``, ``calwebb_tso3``, ``calwebb_coron3`` or
+        ``calwebb_ami3``.
+    """
     if category == "SPEC":
         return "calwebb_spec3"
     if category == "TAC":
-        if exp_type in TSO3 or tso:
+        if exp_type in TSO_TYPES or tso:
             return "calwebb_tso3"
-        if exp_type in CORON3:
+        if exp_type in CORON_TYPES:
             return "calwebb_coron3"
         return "calwebb_ami3"
     return "calwebb_image3"
@@ -99,7 +127,24 @@ def dag_name(category: str, exp_type: str, tso: bool) -> str:
 def l3_row(
     dataset: str, members: Sequence[Mapping[str, Any]], category: str, gb: float
 ) -> dict[str, Any]:
-    """Metadata row of one Level-3 job."""
+    """Metadata row of one Level-3 job.
+
+    Parameters
+    ----------
+    dataset : str
+        The product name written to ``Dataset`` (ops style, see ``dms_product_name``).
+    members : sequence of mapping
+        Header values of the member exposures; the first gives the row's keyword values.
+    category : {"IMAGE", "SPEC", "TAC", "FGS"}
+        Product routing.
+    gb : float
+        Ground-truth memory; ``ImageSize`` is ``gb * 10**6`` (kB).
+
+    Returns
+    -------
+    dict
+        ``Dataset``, ``DagNodeName``, ``ImageSize`` and :data:`METADATA_KEYWORDS`.
+    """
     first = members[0]
     row = {
         "Dataset": dataset,

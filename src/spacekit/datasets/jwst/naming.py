@@ -48,6 +48,8 @@ __all__ = [
     "LEVEL3_TYPES",
     "TSO_AMI_CORON",
     "SOURCE_BASED",
+    "TSO_TYPES",
+    "CORON_TYPES",
     "exposure_filename",
     "exposure_key",
     "target_id_tables",
@@ -70,6 +72,9 @@ TSO_AMI_CORON = frozenset(
     "MIR_4QPM MIR_LYOT NRC_CORON NIS_AMI NRS_BRIGHTOBJ NRC_TSGRISM NRC_TSIMAGE".split()
 )
 SOURCE_BASED = frozenset("MIR_WFSS NRC_WFSS NIS_WFSS NRS_MSASPEC NRS_FIXEDSLIT".split())
+#: Time-series types (``calwebb_tso3``) and coronagraphic types (``calwebb_coron3``).
+TSO_TYPES = frozenset("NRC_TSIMAGE NRC_TSGRISM NRS_BRIGHTOBJ NIS_SOSS MIR_LRS-SLITLESS".split())
+CORON_TYPES = frozenset("NRC_CORON MIR_4QPM MIR_LYOT".split())
 PTF = "PRIME_TARGETED_FIXED"
 
 
@@ -88,7 +93,19 @@ def _float(value: Any) -> float:
 
 
 def exposure_filename(rec: Mapping[str, Any]) -> str:
-    """Return the ``_uncal.fits`` name of an exposure from its header values."""
+    """Return the ``_uncal.fits`` name of an exposure from its header values.
+
+    Parameters
+    ----------
+    rec : mapping
+        Header values with PROGRAM, OBSERVTN, VISIT, VISITGRP, SEQ_ID, ACT_ID, EXPOSURE
+        and DETECTOR (strings, zero-padded as in real headers).
+
+    Returns
+    -------
+    str
+        E.g. ``jw02732001001_02101_00001_nrca1_uncal.fits``.
+    """
     return (
         f"jw{rec['PROGRAM']}{rec['OBSERVTN']}{rec['VISIT']}_{rec['VISITGRP']}{rec['SEQ_ID']}"
         f"{rec['ACT_ID']}_{rec['EXPOSURE']}_{rec['DETECTOR'].lower()}_uncal.fits"
@@ -96,7 +113,18 @@ def exposure_filename(rec: Mapping[str, Any]) -> str:
 
 
 def exposure_key(filename: str) -> str:
-    """Return the exposure key: the file name without its last ``_`` token."""
+    """Return the exposure key: the file name without its last ``_`` token.
+
+    Parameters
+    ----------
+    filename : str
+        A Level-1 file name such as ``jw02732001001_02101_00001_nrca1_uncal.fits``.
+
+    Returns
+    -------
+    str
+        E.g. ``jw02732001001_02101_00001_nrca1``.
+    """
     return filename.rsplit("_", 1)[0]
 
 
@@ -153,7 +181,20 @@ def target_id_tables(records: Iterable[Mapping[str, Any]]) -> dict[tuple, dict[s
 
 
 def target_id(rec: Mapping[str, Any], tables: Mapping[tuple, Mapping[str, Mapping]]) -> str:
-    """Return the target-id token of one exposure (rule in the module docstring)."""
+    """Return the target-id token of one exposure (rule in the module docstring).
+
+    Parameters
+    ----------
+    rec : mapping
+        Header values of the exposure.
+    tables : mapping
+        The result of :func:`target_id_tables` for the exposure set.
+
+    Returns
+    -------
+    str
+        ``t1``, ``t2``..., ``s000000001`` (source-based modes) or ``t0``.
+    """
     if rec.get("EXP_TYPE") in SOURCE_BASED:
         return "t0" if rec.get("VISITYPE") == "PARALLEL_PURE" else "s000000001"
     tabs = tables.get((str(rec.get("PROGRAM")), str(rec.get("OBSERVTN"))), {})
@@ -179,7 +220,18 @@ def _val(rec: Mapping[str, Any], key: str, nan=NANVALS) -> str:
 def product_name(rec: Mapping[str, Any], tid: str) -> tuple[str, str] | None:
     """Return ``(product_name, category)`` for one exposure, or None if it has no product.
 
-    ``category`` is IMAGE, SPEC, TAC or FGS (§1.5 routing).
+    Parameters
+    ----------
+    rec : mapping
+        Header values of the exposure.
+    tid : str
+        Its target-id token (:func:`target_id`).
+
+    Returns
+    -------
+    tuple of (str, str) or None
+        The lower-case product name and its category, IMAGE, SPEC, TAC or FGS (§1.5
+        routing); None for exposure types without a Level-3 product.
     """
     exp_type = rec.get("EXP_TYPE")
     if exp_type not in LEVEL3_TYPES:
@@ -266,6 +318,16 @@ def dms_product_name(name: str) -> str:
 
     The spacekit token ``t1`` becomes ``t001`` (the DMS form); everything else is kept, so
     the two names map one to one.
+
+    Parameters
+    ----------
+    name : str
+        A product name from :func:`product_name`.
+
+    Returns
+    -------
+    str
+        E.g. ``jw02732-o001_t001_nircam_clear-f150w`` for ``jw02732-o001_t1_nircam_clear-f150w``.
     """
     head, tid, rest = name.split("_", 2)
     if tid.startswith("t") and tid[1:].isdigit():

@@ -26,6 +26,7 @@ import pandas as pd
 
 from spacekit._io import atomic_path, atomic_write_json
 from spacekit._version import __version__
+from spacekit.datasets._args import check_int, check_out_dir, check_seed, make_out_dir
 from spacekit.datasets.jwst.exposures import expand_exposures, plan_programs
 from spacekit.datasets.jwst.fitsfile import write_uncal
 from spacekit.datasets.jwst.memory import product_memory_gb
@@ -88,33 +89,28 @@ class JwstSimulation:
     manifest: dict[str, Any] = field(default_factory=dict)
 
 
-def _check_int(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise InputError(f"{name} must be an integer >= {minimum}; received {name}={value!r}.")
-    return int(value)
+def _subset(name: str, value: str | Sequence[str], allowed: Sequence[str], case) -> list[str]:
+    """Names in ``value`` (one string or a sequence), normalised by ``case``, all in ``allowed``."""
+    try:
+        wanted = [case(str(v)) for v in ([value] if isinstance(value, str) else value)]
+    except TypeError:
+        wanted = []
+    unknown = [w for w in wanted if w not in allowed]
+    if unknown or not wanted:
+        problem = f"has unknown names {unknown}" if unknown else "names nothing"
+        raise InputError(
+            f"{name} {problem}; received {name}={value!r}. Expected one or more of {list(allowed)}."
+        )
+    return wanted
 
 
 def _select_templates(instruments: Sequence[str] | None, modes: Sequence[str] | None) -> list[str]:
     names = list(TEMPLATES)
     if instruments is not None:
-        wanted = [
-            str(i).upper() for i in ([instruments] if isinstance(instruments, str) else instruments)
-        ]
-        unknown = sorted(set(wanted) - set(INSTRUMENTS))
-        if unknown or not wanted:
-            raise InputError(
-                f"instruments contains unknown names {unknown}; received "
-                f"instruments={instruments!r}. Expected a subset of {list(INSTRUMENTS)}."
-            )
+        wanted = _subset("instruments", instruments, INSTRUMENTS, str.upper)
         names = [t for t in names if TEMPLATES[t].instrument in wanted]
     if modes is not None:
-        wanted = [str(m).lower() for m in ([modes] if isinstance(modes, str) else modes)]
-        unknown = sorted(set(wanted) - set(TEMPLATES))
-        if unknown or not wanted:
-            raise InputError(
-                f"modes contains unknown template names {unknown}; received modes={modes!r}. "
-                f"Expected a subset of {sorted(TEMPLATES)}."
-            )
+        wanted = _subset("modes", modes, sorted(TEMPLATES), str.lower)
         names = [t for t in names if t in wanted]
     if not names:
         raise InputError(
@@ -124,26 +120,15 @@ def _select_templates(instruments: Sequence[str] | None, modes: Sequence[str] | 
     return names
 
 
-def _prepare_out_dir(out_dir: Path, overwrite: bool) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"out_dir must be a folder; received out_dir={str(out_dir)!r} (a file).")
-    if out_dir.is_dir() and any(out_dir.iterdir()):
-        if not overwrite:
-            raise InputError(
-                f"out_dir={str(out_dir)!r} is not empty. Choose an empty or new folder, or pass "
-                "overwrite=True to replace a previous simulation there."
-            )
-        for sub in ("uncal", "metadata"):
-            pattern = "*_uncal.fits" if sub == "uncal" else "*.csv"
-            for old in (out_dir / sub).glob(pattern):
+def _prepare_out_dir(out: Path) -> None:
+    """Remove the files of a previous simulation in ``out`` (checked) and create it."""
+    if out.is_dir():
+        for sub, pattern in (("uncal", "*_uncal.fits"), ("metadata", "*.csv")):
+            for old in (out / sub).glob(pattern):
                 old.unlink()
         for name in ("truth.csv", "manifest.json"):
-            (out_dir / name).unlink(missing_ok=True)
-    out_dir.mkdir(parents=True, exist_ok=True)
-
-
-def _public(rec: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in rec.items() if not k.startswith("_")}
+            (out / name).unlink(missing_ok=True)
+    make_out_dir(out)
 
 
 def _mosaic_rows(
@@ -227,8 +212,10 @@ def simulate_jwst(
     Raises
     ------
     InputError
-        Bad ``n``/``days``/``seed``/``start_date``, unknown instrument or mode names, or a
-        non-empty ``out_dir`` without ``overwrite=True``.
+        Bad ``n``/``days``/``seed``/``start_date`` (also an ``n`` that needs more programs
+        than there are program ids), unknown instrument or mode names, an
+        ``out_dir`` that is a file or cannot be created, or a non-empty ``out_dir`` without
+        ``overwrite=True``.
 
     Examples
     --------
@@ -240,22 +227,22 @@ def simulate_jwst(
     """
     from tqdm.auto import tqdm
 
-    n = _check_int("n", n, 1)
-    days = _check_int("days", days, 1)
-    seed = _check_int("seed", seed, 0)
+    n = check_int("n", n, 1)
+    days = check_int("days", days, 1)
+    seed = check_seed(seed)
     try:
-        start = (
-            start_date
-            if isinstance(start_date, dt.date)
-            else dt.date.fromisoformat(str(start_date))
-        )
+        if isinstance(start_date, dt.datetime):
+            start = start_date.date()
+        elif isinstance(start_date, dt.date):
+            start = start_date
+        else:
+            start = dt.date.fromisoformat(str(start_date))
     except ValueError as exc:
         raise InputError(
             f"start_date must be an ISO date like '2026-01-05'; received start_date={start_date!r}."
         ) from exc
     names = _select_templates(instruments, modes)
-    out = Path(out_dir).expanduser()
-    _prepare_out_dir(out, overwrite)
+    out = check_out_dir(out_dir, overwrite)
 
     rng = np.random.default_rng(seed)
     start_mjd = (
@@ -264,8 +251,9 @@ def simulate_jwst(
     )
     records = expand_exposures(plan_programs(rng, n, names), rng, start_mjd, days)
     filenames = [exposure_filename(r) for r in records]
-    products = group_products([_public(r) for r in records])
+    products = group_products(records)  # reads header keys only, never the private "_" ones
     log.info("simulating %d JWST exposures in %d Level-3 products", len(records), len(products))
+    _prepare_out_dir(out)  # after planning: an impossible plan writes nothing
 
     paths: list[str | None] = [None] * len(records)
     if write_fits:
@@ -318,7 +306,8 @@ def simulate_jwst(
     with atomic_path(out / "truth.csv") as tmp:
         truth_df.to_csv(tmp, index=False)
 
-    exposures = pd.DataFrame([_public(r) for r in records])
+    exposures = pd.DataFrame(records)
+    exposures = exposures.drop(columns=[c for c in exposures.columns if c.startswith("_")])
     exposures.insert(0, "filename", filenames)
     exposures.insert(1, "path", paths)
     exposures.insert(2, "exposure_key", [exposure_key(f) for f in filenames])

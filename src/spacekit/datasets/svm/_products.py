@@ -15,7 +15,7 @@ import numpy as np
 
 from spacekit._io import atomic_path, atomic_write_text
 from spacekit.datasets.svm._corrupt import WCSTYPES, Corruption
-from spacekit.datasets.svm._scene import Visit, flux, gaia_mag, gaia_mask
+from spacekit.datasets.svm._scene import Visit, flux, gaia_mag, gaia_mask, offset_weights
 
 __all__ = ["make_wcs_header", "detect", "write_visit_files"]
 
@@ -69,23 +69,13 @@ def _pix2world(wcs, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return np.asarray(ra), np.asarray(dec)
 
 
-def _copies(visit: Visit) -> list[tuple[float, float, float]]:
-    """Distinct exposure offsets with their exposure-time weights."""
-    weights: dict[tuple[float, float], float] = {}
-    for e in visit.exposures:
-        key = (round(e.shift[0], 3), round(e.shift[1], 3))
-        weights[key] = weights.get(key, 0.0) + e.exptime
-    total = sum(weights.values())
-    return [(dx, dy, w / total) for (dx, dy), w in weights.items()]
-
-
 def detect(visit: Visit, rng: np.random.Generator, *, merge_fwhm: float, galaxies: bool):
     """Detections (x, y, flux, kind, source id) of stars (and galaxies) as a structured array."""
     det = visit.det
     texp = sum(e.exptime for e in visit.exposures)
     rn2 = 9.0 * len(visit.exposures)
     area = np.pi * (1.5 * det.fwhm) ** 2
-    copies = _copies(visit)
+    copies = offset_weights(visit)
     merge = merge_fwhm * det.fwhm
     rows = []
     sources = [(s["x"], s["y"], flux(s["mag"], det.zeropoint), 0) for s in visit.stars]
@@ -261,12 +251,21 @@ def _stats(values: np.ndarray) -> dict:
     return {k: round(float(x), 6) for k, x in zip(keys, vals, strict=True)}
 
 
+def _nearest(x: np.ndarray, y: np.ndarray, to_x: np.ndarray, to_y: np.ndarray, k: int = 1):
+    """Distance from each (x, y) to its k-th nearest point of (to_x, to_y) (k-d tree).
+
+    Memory grows with the number of points, not with its square, so large fields work.
+    """
+    from scipy.spatial import cKDTree
+
+    dist, _ = cKDTree(np.column_stack([to_x, to_y])).query(np.column_stack([x, y]), k=[k])
+    return dist[:, 0]
+
+
 def _neighbour_stats(x: np.ndarray, y: np.ndarray) -> dict:
     if len(x) < 2:
         return {}
-    d = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :])
-    np.fill_diagonal(d, np.inf)
-    nn = d.min(axis=1)
+    nn = _nearest(x, y, x, y, k=2)  # the nearest point is the source itself
     return {
         "minimum neighbor distance": round(float(nn.min()), 4),
         "maximum neighbor distance": round(float(nn.max()), 4),
@@ -431,10 +430,7 @@ def write_visit_files(
     d = _diag(header, visit, imgname, "point_segment_crossmatch", stamp)
     sep = np.zeros(0)
     if len(pts) and len(segs):
-        dd = np.hypot(
-            pts["x"][:, None] - segs["x"][None, :], pts["y"][:, None] - segs["y"][None, :]
-        )
-        nearest = dd.min(axis=1)
+        nearest = _nearest(pts["x"], pts["y"], segs["x"], segs["y"])
         sep = nearest[nearest < 3 * det.fwhm] * det.scale
     d["data"]["Cross-match details"] = _item(
         {

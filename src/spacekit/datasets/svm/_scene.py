@@ -21,6 +21,7 @@ __all__ = [
     "Visit",
     "plan_visit",
     "render",
+    "offset_weights",
     "flux",
     "gaia_mask",
     "gaia_mag",
@@ -299,7 +300,7 @@ def _add_stars(img: np.ndarray, x, y, f, sigma: float) -> None:
             continue
         gx = np.exp(-0.5 * ((xs[okx] - xi) / sigma) ** 2)
         gy = np.exp(-0.5 * ((ys[oky] - yi) / sigma) ** 2)
-        # Core plus a faint wide wing, normalised to total flux fi.
+        # Gaussian core normalised to the total flux fi.
         core = np.outer(gy, gx) / (2 * np.pi * sigma**2)
         img[ys[oky][0] : ys[oky][-1] + 1, xs[okx][0] : xs[okx][-1] + 1] += fi * core
 
@@ -324,6 +325,20 @@ def _add_galaxies(img: np.ndarray, gals: np.ndarray, dx: float, dy: float, zp: f
         img[y0:y1, x0:x1] += flux(g["mag"], zp) * prof
 
 
+def offset_weights(visit: Visit) -> list[tuple[float, float, float]]:
+    """Distinct exposure offsets as ``(dx, dy, weight)``, weights summing to one.
+
+    Offsets are rounded to 0.001 pixel and listed in exposure order; the weight of an
+    offset is the exposure-time fraction of the exposures that landed there.
+    """
+    seconds: dict[tuple[float, float], float] = {}
+    for e in visit.exposures:
+        key = (round(e.shift[0], 3), round(e.shift[1], 3))
+        seconds[key] = seconds.get(key, 0.0) + e.exptime
+    total = sum(seconds.values())
+    return [(dx, dy, t / total) for (dx, dy), t in seconds.items()]
+
+
 def render(visit: Visit, rng: np.random.Generator | None = None, *, noise: bool = True):
     """Draw the total-detection image of a visit (float32, e-/s).
 
@@ -333,18 +348,14 @@ def render(visit: Visit, rng: np.random.Generator | None = None, *, noise: bool 
     det = visit.det
     n = visit.size
     sigma = det.fwhm / 2.3548
-    weights: dict[tuple[float, float], float] = {}
-    for e in visit.exposures:
-        key = (round(e.shift[0], 3), round(e.shift[1], 3))
-        weights[key] = weights.get(key, 0.0) + e.exptime
-    total = sum(weights.values())
+    total = sum(e.exptime for e in visit.exposures)
     img = np.zeros((n, n), dtype=np.float64)
     f_star = flux(visit.stars["mag"], det.zeropoint)
-    for (dx, dy), w in weights.items():
+    for dx, dy, w in offset_weights(visit):
         layer = np.zeros_like(img)
         _add_stars(layer, visit.stars["x"] + dx, visit.stars["y"] + dy, f_star, sigma)
         _add_galaxies(layer, visit.galaxies, dx, dy, det.zeropoint)
-        img += layer * (w / total)
+        img += layer * w
     img += det.sky
     if noise:
         rng = rng if rng is not None else np.random.default_rng(0)

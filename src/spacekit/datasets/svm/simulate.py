@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from spacekit.datasets._args import check_int, check_out_dir, check_seed, make_out_dir
 from spacekit.exceptions import InputError
 
 __all__ = ["SvmSimulation", "simulate_svm", "render_visit_pair", "real_label_mix"]
@@ -57,6 +58,8 @@ class SvmSimulation:
         Same index: the folder, drizzle file, catalogs and JSON files of each visit.
     labels_path, manifest_path : pathlib.Path
         ``out_dir/labels.csv`` and ``out_dir/manifest.json``.
+    manifest : dict
+        The content of ``manifest.json``.
     """
 
     out_dir: Path
@@ -81,47 +84,36 @@ def _real_fraction() -> float:
     return mis / tot
 
 
-def _check_args(n_visits, misaligned_fraction, image_size) -> None:
-    if isinstance(n_visits, bool) or not isinstance(n_visits, (int, np.integer)) or n_visits < 1:
-        raise InputError(f"n_visits must be a positive integer; received n_visits={n_visits!r}.")
+def _check_args(n_visits, seed, misaligned_fraction, image_size) -> None:
+    check_int("n_visits", n_visits, 1)
+    check_seed(seed)
+    check_int("image_size", image_size, 32, 2048)
     if misaligned_fraction is not None and not (
-        isinstance(misaligned_fraction, (int, float)) and 0.0 <= misaligned_fraction <= 1.0
+        isinstance(misaligned_fraction, int | float)
+        and not isinstance(misaligned_fraction, bool)
+        and 0.0 <= misaligned_fraction <= 1.0
     ):
         raise InputError(
             "misaligned_fraction must be None (use the real label balance) or a number in "
             f"[0, 1]; received misaligned_fraction={misaligned_fraction!r}."
         )
-    if (
-        isinstance(image_size, bool)
-        or not isinstance(image_size, (int, np.integer))
-        or not (32 <= image_size <= 2048)
-    ):
-        raise InputError(
-            f"image_size must be an integer in [32, 2048]; received image_size={image_size!r}."
-        )
 
 
-def _prepare_out_dir(out_dir: Path, overwrite: bool) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"out_dir={str(out_dir)!r} exists and is not a folder.")
-    if out_dir.is_dir() and any(out_dir.iterdir()):
-        if not overwrite:
-            raise InputError(
-                f"out_dir={str(out_dir)!r} is not empty; choose an empty or new folder, or "
-                "pass overwrite=True (--overwrite) to replace a previous simulation there."
-            )
-        manifest = out_dir / "manifest.json"
-        if manifest.is_file():
-            try:
-                old = json.loads(manifest.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                old = {}
-            if old.get("kind") == "svm":
-                for name in old.get("visits", []):
-                    target = (out_dir / name).resolve()
-                    if target.parent == out_dir.resolve() and target.is_dir():
-                        shutil.rmtree(target)
-    out_dir.mkdir(parents=True, exist_ok=True)
+def _prepare_out_dir(out_dir: str | os.PathLike, overwrite: bool) -> Path:
+    out = check_out_dir(out_dir, overwrite)
+    manifest = out / "manifest.json"
+    if manifest.is_file():
+        try:
+            old = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            old = {}
+        if old.get("kind") == "svm":
+            for name in old.get("visits", []):
+                target = (out / name).resolve()
+                if target.parent == out.resolve() and target.is_dir():
+                    shutil.rmtree(target)
+    make_out_dir(out)
+    return out
 
 
 def _plan(n: int, frac: float, rng: np.random.Generator) -> list[tuple[int, str, str]]:
@@ -282,8 +274,8 @@ def simulate_svm(
     Raises
     ------
     InputError
-        For a bad count, fraction or image size, or a non-empty ``out_dir`` without
-        ``overwrite``.
+        For a bad count, seed, fraction or image size, an ``out_dir`` that is a file or
+        cannot be created, or a non-empty ``out_dir`` without ``overwrite``.
 
     Examples
     --------
@@ -299,9 +291,8 @@ def simulate_svm(
     from spacekit._io import atomic_path, atomic_write_json
     from spacekit._version import __version__
 
-    _check_args(n_visits, misaligned_fraction, image_size)
-    out_dir = Path(out_dir)
-    _prepare_out_dir(out_dir, overwrite)
+    _check_args(n_visits, seed, misaligned_fraction, image_size)
+    out_dir = _prepare_out_dir(out_dir, overwrite)
     frac = _real_fraction() if misaligned_fraction is None else float(misaligned_fraction)
     plan = _plan(int(n_visits), frac, np.random.default_rng(seed))
 
@@ -348,6 +339,19 @@ def render_visit_pair(
 ):
     """Render one visit aligned and misaligned (all exposures of one filter, static shift).
 
+    Nothing is written; the docs figure is drawn from this pair.
+
+    Parameters
+    ----------
+    seed : int, default=0
+        Random seed of the visit, its corruption and the image noise.
+    image_size : int, default=256
+        Side of the square images in pixels.
+    det : str, default="wfc3_uvis"
+        Detector key (``wfc3_ir``, ``wfc3_uvis``, ``acs_wfc``, ``acs_hrc``, ``acs_sbc``).
+    category : str, optional
+        MAST target category (e.g. ``"STELLAR CLUSTER"``); drawn at random by default.
+
     Returns
     -------
     aligned, misaligned : numpy.ndarray of shape (image_size, image_size)
@@ -356,8 +360,15 @@ def render_visit_pair(
         ``name`` (product name) and ``suffix`` (the corruption suffix).
     """
     from spacekit.datasets.svm._corrupt import corrupt_visit
-    from spacekit.datasets.svm._scene import plan_visit, render
+    from spacekit.datasets.svm._scene import CATEGORIES, DETECTORS, plan_visit, render
 
+    seed = check_seed(seed)
+    image_size = check_int("image_size", image_size, 32, 2048)
+    for name, value, allowed in (("det", det, DETECTORS), ("category", category, CATEGORIES)):
+        if value not in allowed and not (name == "category" and value is None):
+            raise InputError(
+                f"Unknown {name}={value!r}; expected one of {', '.join(sorted(allowed))}."
+            )
     rng = np.random.default_rng(seed)
     visit = plan_visit(rng, det, image_size, min_filters=2, category=category)
     visit.extra["orientat"] = 0.0
