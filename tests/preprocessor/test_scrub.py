@@ -684,7 +684,10 @@ def test_background_exposures_form_their_own_product():
         "jw02732-o001_t1_nircam_clear-f200w": 0,
         "jw02732-o001_t2_nircam_clear-f200w": 1,
     }
-    assert img["nexposur"].tolist() == [2.0, 1.0]
+    assert img["nexposur"].to_dict() == {
+        "jw02732-o001_t1_nircam_clear-f200w": 2.0,
+        "jw02732-o001_t2_nircam_clear-f200w": 1.0,
+    }
 
 
 def test_fiducial_keys_per_mode():
@@ -701,3 +704,17 @@ def test_fiducial_keys_per_mode():
     assert [k for k, _ in scrubber.skipped] == ["tac_bad"]
     tac = scrubber.tacpix["jw02732-o001_t1_nircam_clear-f150w-sub64p"]
     assert (tac["fx_ra"], tac["fy_dec"]) == pytest.approx((339.01, 33.95))
+
+
+def test_dataframe_rows_are_taken_in_sorted_key_order():
+    import pandas as pd
+
+    from spacekit.preprocessor.scrub import headers_from_dataframe
+
+    frame = pd.DataFrame(
+        {"EXP_TYPE": ["NRC_IMAGE", "NRC_IMAGE", "NRC_IMAGE"], "TARG_RA": [3.0, 1.0, 2.0]},
+        index=["jw01_c", "jw01_a", "jw01_b"],
+    )
+    headers = headers_from_dataframe(frame)
+    assert list(headers) == ["jw01_a", "jw01_b", "jw01_c"]
+    assert [h["TARG_RA"] for h in headers.values()] == [1.0, 2.0, 3.0]

@@ -63,7 +63,9 @@ def headers_from_dataframe(data: pd.DataFrame) -> dict[str, dict]:
     """Exposure header dicts from a DataFrame of Level-1 header rows (raw metadata CSVs).
 
     The index is the exposure key; columns are the header keywords (any case). Missing
-    keywords and missing values become ``"NaN"``, as for FITS headers.
+    keywords and missing values become ``"NaN"``, as for FITS headers. Rows are taken in
+    sorted key order, as files are in FITS mode, so "the first exposure" of a product (whose
+    TARG_RA/TARG_DEC the target offsets use) is the same in training and in prediction.
     """
     if not isinstance(data, pd.DataFrame):
         raise InputError(f"mode='df' needs a pandas DataFrame; received {type(data).__name__}.")
@@ -77,9 +79,8 @@ def headers_from_dataframe(data: pd.DataFrame) -> dict[str, dict]:
         )
     block = {k: data[cols[k]].tolist() for k in keys}
     out = {}
-    for i, idx in enumerate(data.index):
-        hdr = {k: _plain(block[k][i]) if k in block else "NaN" for k in GENKEYS + SCIKEYS}
-        out[str(idx)] = hdr
+    for key, i in sorted((str(idx), i) for i, idx in enumerate(data.index)):
+        out[key] = {k: _plain(block[k][i]) if k in block else "NaN" for k in GENKEYS + SCIKEYS}
     return out
 
 
