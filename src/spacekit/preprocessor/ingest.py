@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from spacekit._io import atomic_path, atomic_write_json
+from spacekit._runner import parse_bool
 from spacekit.exceptions import DataError, InputError, SkippedInputWarning, SpacekitError
 from spacekit.preprocessor.ingest_io import (
     STRING_COLUMNS,
@@ -424,10 +425,6 @@ def jwst_cal_ingest(input_path, outpath, pfx: str = "", save_l1: bool = False) -
     return JwstCalIngest(input_path, outpath, pfx=pfx, save_l1=save_l1).run_ingest()
 
 
-def _truthy(value: str) -> bool:
-    return str(value).strip().lower() in ("1", "true", "t", "yes", "y", "on")
-
-
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m spacekit.preprocessor.ingest",
@@ -438,7 +435,7 @@ def _parser() -> argparse.ArgumentParser:
     j.add_argument("-i", "--input_path", "--input-path", required=True)
     j.add_argument("-o", "--outpath", "--out", required=True)
     j.add_argument("-p", "--pfx", default="")
-    j.add_argument("-s", "--save_l1", "--save-l1", type=_truthy, default=False)
+    j.add_argument("-s", "--save_l1", "--save-l1", type=parse_bool, default=False)
     j.add_argument("--reprocess", action="store_true", help="read already-ingested days again")
     j.add_argument("-v", "--verbose", action="count", default=0)
     return p

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from spacekit._runner import add_log_arguments, configure_runner_logging
 from spacekit.builder.archive import ModelArchive, get_archive
 from spacekit.exceptions import DataError, InputError, SkippedInputWarning
 from spacekit.skopes.jwst.cal.config import COLUMN_ORDER, KEYPAIR_DATA, NORM_COLS
@@ -504,13 +505,6 @@ def predict_handler(input_path, **kwargs) -> JwstCalPredict:
 
 
 # -------------------------------------------------------------------------- runner
-_LEVELS = ("info", "debug", "error", "warning")
-
-
-def _truthy(value: str) -> bool:
-    return str(value).strip().lower() not in ("", "0", "false", "f", "no", "n", "off", "none")
-
-
 def parse_expmodes(text: str | None) -> list[str] | None:
     """``"spec,image"`` -> ``["IMAGE", "SPEC"]`` (upper-cased and sorted, as 1.1.4); None stays."""
     if text is None:
@@ -551,16 +545,7 @@ def _parser() -> argparse.ArgumentParser:
         help="model archive (zip or folder); default: env MODEL_PATH, else the packaged one",
     )
     p.add_argument("-t", "--tx_file", type=str, default=None, help="normalisation JSON")
-    p.add_argument("--console_log_level", choices=_LEVELS, default="info")
-    p.add_argument("--logfile_log_level", choices=_LEVELS, default="debug")
-    p.add_argument(
-        "--logfile",
-        type=str,
-        default=None,
-        help="write LOGDIR/spacekit.log if true (default: no log file unless --logdir is given)",
-    )
-    p.add_argument("--logdir", type=str, default=None, help="folder for spacekit.log")
-    p.add_argument("-v", "--verbose", action="store_true", help="debug output on the console")
+    add_log_arguments(p, "spacekit.log")
     return p
 
 
@@ -571,19 +556,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     predicted, 1 if nothing could be predicted (or the input/archive was unusable).
     """
     from spacekit.exceptions import SkippedInputWarning, SpacekitError
-    from spacekit.logging_setup import configure_logging
 
     parser = _parser()
     args = parser.parse_args(argv)
     if args.obs is not None and args.pid is None:
         parser.error("-o/--obs requires -p/--pid")
-    want_file = _truthy(args.logfile) if args.logfile is not None else args.logdir is not None
-    log_file = Path(args.logdir or ".", "spacekit.log") if want_file else None
-    configure_logging(
-        "debug" if args.verbose else args.console_log_level,
-        log_file=log_file,
-        file_level=args.logfile_log_level,
-    )
+    configure_runner_logging(args, "spacekit.log")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SkippedInputWarning)  # each one is logged below
@@ -601,7 +579,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SpacekitError, FileNotFoundError) as exc:
         log.error("%s", exc)
         return 1
-    print(json.dumps(jp.predictions, indent=2))
+    sys.stdout.write(json.dumps(jp.predictions, indent=2) + "\n")
     return 0 if jp.predictions else 1
 
 

@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from spacekit._io import atomic_path, atomic_write_json, atomic_write_text
+from spacekit._runner import add_log_arguments, configure_runner_logging
 from spacekit.analyzer.baseline import fit_baseline
 from spacekit.analyzer.compute import ComputeRegressor
 from spacekit.builder.blueprints import Blueprint, get_blueprint
@@ -654,10 +655,6 @@ def _fmt(v) -> str:
     return "n/a" if v is None else f"{v:.3f}"
 
 
-def _truthy(value: str) -> bool:
-    return str(value).strip().lower() in ("1", "true", "t", "yes", "y", "on")
-
-
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m spacekit.skopes.jwst.cal.train",
@@ -694,33 +691,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-baseline", action="store_true")
     p.add_argument("--no-plots", action="store_true")
     p.add_argument("--no-archive", action="store_true")
-    levels = ["info", "debug", "error", "warning"]
-    p.add_argument("--console_log_level", "--console-log-level", default="info", choices=levels)
-    p.add_argument("--logfile_log_level", "--logfile-log-level", default="debug", choices=levels)
-    p.add_argument(
-        "--logfile",
-        type=_truthy,
-        default=True,
-        help="write a log file (only when --logdir is given)",
-    )
-    p.add_argument("--logdir", default=None, help="folder for spacekit-train.log")
-    p.add_argument("-v", "--verbose", action="store_true")
+    add_log_arguments(p, "spacekit-train.log")
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit code."""
-    from spacekit.logging_setup import configure_logging
-
     args = _parser().parse_args(argv)
-    log_file = None
-    if args.logfile and args.logdir:
-        log_file = Path(args.logdir) / "spacekit-train.log"
-    configure_logging(
-        "debug" if args.verbose else args.console_log_level,
-        log_file=log_file,
-        file_level=args.logfile_log_level,
-    )
+    configure_runner_logging(args, "spacekit-train.log")
     try:
         trainer = JwstCalTrain(
             training_data=args.training_data,
