@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import stat
 import zipfile
 from pathlib import Path
 
-import h5py
 import numpy as np
 import pytest
 
+from keras_files import dense_keras_bytes
 from spacekit.builder.archive import (
     clear_archive_cache,
     default_archive_path,
@@ -31,44 +30,8 @@ TX = {"lambdas": [0.1, -0.2], "mu": [1.0, 2.0], "sigma": [0.5, 1.5]}
 
 
 def keras_bytes(sizes=(3, 4, 1), seed=0) -> bytes:
-    """A tiny Dense MLP in the Keras 3 ``.keras`` layout, written with h5py."""
-    rng = np.random.default_rng(seed)
-    layers = [
-        {
-            "class_name": "InputLayer",
-            "name": "in",
-            "config": {"name": "in", "batch_shape": [None, sizes[0]]},
-            "inbound_nodes": [],
-        }
-    ]
-    buf = io.BytesIO()
-    with h5py.File(buf, "w") as h5:
-        prev = "in"
-        for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
-            name = f"d{i}"
-            tensor = {"class_name": "__keras_tensor__", "config": {"keras_history": [prev, 0, 0]}}
-            layers.append(
-                {
-                    "class_name": "Dense",
-                    "name": name,
-                    "config": {"name": name, "units": b, "activation": "relu"},
-                    "inbound_nodes": [{"args": [tensor], "kwargs": {}}],
-                }
-            )
-            grp = h5.create_group(f"layers/dense{'' if i == 0 else f'_{i}'}/vars")
-            grp["0"] = rng.normal(size=(a, b)).astype("float32")
-            grp["1"] = np.zeros(b, "float32")
-            prev = name
-    cfg = {
-        "class_name": "Functional",
-        "config": {"name": "m", "layers": layers, "output_layers": [[prev, 0, 0]]},
-    }
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as zf:
-        zf.writestr("config.json", json.dumps(cfg))
-        zf.writestr("metadata.json", "{}")
-        zf.writestr("model.weights.h5", buf.getvalue())
-    return out.getvalue()
+    """A tiny Dense MLP (ReLU on every layer) in the Keras 3 ``.keras`` layout."""
+    return dense_keras_bytes(sizes, seed)
 
 
 @pytest.fixture

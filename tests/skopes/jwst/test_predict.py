@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
 import subprocess
 import sys
 import warnings
-import zipfile
 from pathlib import Path
 
-import h5py
 import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from keras_files import dense_keras_bytes
 from spacekit.builder.archive import clear_archive_cache, load_archive, save_archive
 from spacekit.cli import main as cli_main
 from spacekit.exceptions import ArchiveError, DataError, InputError, SkippedInputWarning
@@ -44,45 +42,17 @@ TX_SPEC = {"lambdas": [-0.4] * 7, "mu": [1.0] * 7, "sigma": [0.5] * 7}
 
 
 def mlp_bytes(sizes=(18, 6, 1), seed=0, bias_out=2.0) -> bytes:
-    """A tiny Keras-3-layout Dense MLP (ReLU hidden, linear output) written with h5py."""
-    rng = np.random.default_rng(seed)
-    layers = [
-        {
-            "class_name": "InputLayer",
-            "name": "x",
-            "config": {"name": "x", "batch_shape": [None, sizes[0]]},
-            "inbound_nodes": [],
-        }
-    ]
-    buf = io.BytesIO()
-    with h5py.File(buf, "w") as h5:
-        prev = "x"
-        n = len(sizes) - 1
-        for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
-            name = f"d{i}"
-            act = "relu" if i < n - 1 else "linear"
-            tensor = {"class_name": "__keras_tensor__", "config": {"keras_history": [prev, 0, 0]}}
-            layers.append(
-                {
-                    "class_name": "Dense",
-                    "name": name,
-                    "config": {"name": name, "units": b, "activation": act},
-                    "inbound_nodes": [{"args": [tensor], "kwargs": {}}],
-                }
-            )
-            grp = h5.create_group(f"layers/dense{'' if i == 0 else f'_{i}'}/vars")
-            grp["0"] = (rng.normal(size=(a, b)) * 0.1).astype("float32")
-            grp["1"] = np.full(b, bias_out if i == n - 1 else 0.1, "float32")
-            prev = name
-    cfg = {
-        "class_name": "Functional",
-        "config": {"name": "m", "layers": layers, "output_layers": [[prev, 0, 0]]},
-    }
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as zf:
-        zf.writestr("config.json", json.dumps(cfg))
-        zf.writestr("model.weights.h5", buf.getvalue())
-    return out.getvalue()
+    """A tiny Keras-3-layout Dense MLP (ReLU hidden, linear output)."""
+    return dense_keras_bytes(
+        sizes,
+        seed,
+        input_name="x",
+        output_activation="linear",
+        weight_scale=0.1,
+        hidden_bias=0.1,
+        output_bias=bias_out,
+        with_metadata=False,
+    )
 
 
 @pytest.fixture(scope="module")
