@@ -55,15 +55,9 @@ log = logging.getLogger("spacekit.skopes.jwst.cal.predict")
 
 #: Largest prediction reported (GB); larger model outputs are set to this value.
 GB_CAP = 990.0
-#: 1.1.4's constructor default for ``norm_cols`` (only a fallback; see ``normalize_inputs``).
-DEFAULT_NORM_COLS = (
-    "offset",
-    "max_offset",
-    "mean_offset",
-    "sigma_offset",
-    "err_offset",
-    "sigma1_mean",
-)
+#: 1.1.4's constructor default for ``norm_cols`` (only a fallback; see ``normalize_inputs``):
+#: the IMAGE model's normalised columns.
+DEFAULT_NORM_COLS = NORM_COLS["IMAGE"]
 #: Exposure mode -> model name in the archive.
 MODEL_NAMES = {"IMAGE": "img3_reg", "SPEC": "spec3_reg"}
 _MODES = ("IMAGE", "SPEC", "FGS", "TAC")
