@@ -66,3 +66,11 @@ def write_uncal(path, primary=None, sci=None, drop=(), n_pad=40, shape=(2, 4, 8,
 def uncal_writer():
     """The :func:`write_uncal` helper."""
     return write_uncal
+
+
+@pytest.fixture(scope="session")
+def reference_dir():
+    """``../shared/reference/spacekit-1.1.4``: skips in a user's clone, fails in CI."""
+    from support import shared_path
+
+    return shared_path("reference", "spacekit-1.1.4")

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from spacekit.datasets.svm import simulate_svm
+from support import shared_path
 
 
 @pytest.fixture(scope="session")
@@ -19,8 +20,4 @@ def svm_sim(tmp_path_factory):
 @pytest.fixture(scope="session")
 def real_labels_dir() -> Path:
     """../shared/reference/real-labels next to the repository, or skip."""
-    repo = Path(__file__).resolve().parents[2]
-    path = repo.parent / "shared" / "reference" / "real-labels"
-    if not path.is_dir():
-        pytest.skip("../shared/reference/real-labels is not available")
-    return path
+    return shared_path("reference", "real-labels")

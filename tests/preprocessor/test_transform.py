@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 import math
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-import spacekit
 from spacekit.exceptions import DataError, InputError
 from spacekit.preprocessor.transform import (
     PowerX,
@@ -23,15 +21,11 @@ from spacekit.preprocessor.transform import (
 )
 from spacekit.preprocessor.transform_sky import angular_separation, offset_stats
 from spacekit.skopes.jwst.cal.config import NORM_COLS
-
-SHARED = Path(spacekit.__file__).resolve().parents[2].parent / "shared"
-REF_ZIP = SHARED / "reference" / "spacekit-1.1.4" / "jwst_cal.zip"
+from support import shared_path
 
 
 def _reference_tx(mode: str) -> dict:
-    if not REF_ZIP.is_file():
-        pytest.skip("spacekit 1.1.4 reference archive not available")
-    with zipfile.ZipFile(REF_ZIP) as zf:
+    with zipfile.ZipFile(shared_path("reference", "spacekit-1.1.4", "jwst_cal.zip")) as zf:
         return json.loads(zf.read(f"jwst_cal/tx_data-{mode}.json"))
 
 

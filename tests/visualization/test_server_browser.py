@@ -5,15 +5,13 @@ which case a missing browser fails the test. Set ``SPACEKIT_BROWSER_SCREENSHOTS`
 folder to keep screenshots of the page.
 """
 
-import os
-import shutil
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from spacekit.visualization import DashboardServer
+from support import keep_screenshot, new_chromium, require_browser, severe_console_errors
 
 pytestmark = [
     pytest.mark.browser,
@@ -22,55 +20,17 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:HTTPResponse.getheader:DeprecationWarning"),
 ]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-
-
-def _require_browser():
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
-    if missing:
-        msg = f"headless browser tests need {missing} (apt-get install chromium chromium-driver)"
-        if os.environ.get("SPACEKIT_REQUIRE_BROWSER") == "1":
-            pytest.fail(msg)
-        pytest.skip(msg)
-
 
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory):
-    _require_browser()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    options = Options()
-    options.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,1400",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    require_browser()
+    drv = new_chromium(tmp_path_factory.mktemp("chromium-profile"))
     yield drv
     drv.quit()
 
 
 def _screenshot(driver, tmp_path, name):
-    path = tmp_path / f"{name}.png"
-    driver.save_screenshot(str(path))
-    keep = os.environ.get("SPACEKIT_BROWSER_SCREENSHOTS")
-    if keep:
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, Path(keep) / path.name)
-    return path
+    return keep_screenshot(driver, tmp_path, name)
 
 
 def _epoch_shown(driver):
@@ -100,7 +60,7 @@ def _tiny_model_and_data(keras):
 
 
 def _severe_console_errors(driver):
-    return [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    return severe_console_errors(driver)
 
 
 def test_page_follows_fit_live_and_late_joiner_sees_history(driver, tmp_path):
