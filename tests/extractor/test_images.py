@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
-from support import shared_path
 
 from spacekit.exceptions import InputError, SkippedInputWarning
 from spacekit.extractor.images import (
@@ -17,6 +16,7 @@ from spacekit.extractor.images import (
     read_image,
     read_visit_frames,
 )
+from support import shared_path
 
 REF_NAME = "hst_15000_01_wfc3_ir_total_ibpb01"
 

@@ -135,9 +135,7 @@ def find_visit_folder(
     return None
 
 
-def read_visit_frames(
-    img_path: str | os.PathLike, name: str, size: int = IMAGE_SIZE
-) -> np.ndarray:
+def read_visit_frames(img_path: str | os.PathLike, name: str, size: int = IMAGE_SIZE) -> np.ndarray:
     """Read the three frames of visit ``name`` as a ``(3, size, size, 3)`` uint8 array.
 
     Raises
