@@ -42,6 +42,7 @@ __all__ = [
     "catalog_paths",
     "read_catalog",
     "footprint_limits",
+    "read_sci",
     "draw_total_frames",
     "write_frames",
 ]
@@ -190,7 +191,15 @@ def _markers(wcs, path: Path | None, colors: tuple[str, ...], alpha: float, note
     ]
 
 
-def _read_sci(drizzle: Path):
+def read_sci(drizzle: str | os.PathLike):
+    """Read the SCI array (float32), header and celestial WCS of extension 1.
+
+    Raises
+    ------
+    DrawError
+        If the file is unreadable or extension 1 holds no 2-D image with a celestial WCS.
+    """
+    drizzle = Path(drizzle)
     import warnings
 
     from astropy.io import fits
@@ -251,7 +260,7 @@ def draw_total_frames(
         If the file cannot be read, has no SCI image or WCS, or its image is blank.
     """
     drizzle = Path(drizzle)
-    sci, _, wcs = data if data is not None else _read_sci(drizzle)
+    sci, _, wcs = data if data is not None else read_sci(drizzle)
     if not np.isfinite(sci).any():
         raise DrawError(f"{drizzle}: the SCI image has no finite pixel")
     name = drizzle.name.rsplit(".", 1)[0][:-4]

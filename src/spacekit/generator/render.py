@@ -145,8 +145,9 @@ def figure_canvas(
     height = int(np.floor(ax_h + 2 * _PAD + 1e-6))
     # The crop keeps the axes _PAD pixels from the left and from the bottom edge.
     top = height - _PAD - ax_h
-    return Canvas(width, height, tuple(map(float, xlim)), tuple(map(float, ylim)),
-                  _PAD, top, ax_w, ax_h)
+    return Canvas(
+        width, height, tuple(map(float, xlim)), tuple(map(float, ylim)), _PAD, top, ax_w, ax_h
+    )
 
 
 def nearest_indices(n_in: int, n_out: int = CNN_SIZE) -> np.ndarray:
@@ -170,8 +171,8 @@ def zscale_vmax(data: np.ndarray) -> float:
 def _normalise(values: np.ndarray, vmax: float) -> np.ndarray:
     """ImageNormalize(vmin=0, vmax, clip=True): values scaled to [0, 1]; NaN stays NaN."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.asarray(values, dtype=np.float64) / vmax if vmax > 0 else np.zeros(
-            np.shape(values)
+        out = (
+            np.asarray(values, dtype=np.float64) / vmax if vmax > 0 else np.zeros(np.shape(values))
         )
     return np.clip(out, 0.0, 1.0)
 
