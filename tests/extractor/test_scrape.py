@@ -18,7 +18,7 @@ from spacekit.extractor.scrape_fits import (
     read_fits_cards,
     read_fits_cards_astropy,
 )
-from spacekit.skopes.jwst.cal.config import GENKEYS, SCIKEYS
+from spacekit.extractor.keywords.jwst_cal import GENKEYS, SCIKEYS
 
 CARDS = [
     "KEY     = 'NIRCAM  '           / c",

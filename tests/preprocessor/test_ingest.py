@@ -52,7 +52,7 @@ def test_ingest_matches_simulated_truth(sim, tmp_path):
         assert joined["gb"].notna().all()
         assert (joined["imgsize_gb"] - joined["gb"]).abs().max() < 1e-6
     # every table is numeric in the model columns and has a unique index
-    from spacekit.skopes.jwst.cal.config import COLUMN_ORDER
+    from spacekit.preprocessor.tables.jwst_cal import COLUMN_ORDER
 
     assert train.index.is_unique
     assert train[list(COLUMN_ORDER["IMAGE"])].apply(pd.to_numeric).notna().all().all()

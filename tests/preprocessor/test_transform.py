@@ -20,7 +20,7 @@ from spacekit.preprocessor.transform import (
     yeo_johnson,
 )
 from spacekit.preprocessor.transform_sky import angular_separation, offset_stats
-from spacekit.skopes.jwst.cal.config import NORM_COLS
+from spacekit.preprocessor.tables.jwst_cal import NORM_COLS
 from support import shared_path
 
 

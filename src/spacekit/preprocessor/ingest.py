@@ -211,7 +211,7 @@ class JwstCalIngest:
         Level-3 rows without a numeric ``ImageSize`` cannot label a product: they are
         dropped and listed in the report's ``skipped`` with the file they came from.
         """
-        from spacekit.skopes.jwst.cal.config import L3_TYPES
+        from spacekit.preprocessor.tables.jwst_cal import L3_TYPES
 
         no_size = (df["level"] == 3) & pd.to_numeric(df["ImageSize"], errors="coerce").isna()
         if no_size.any():

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from spacekit.extractor.keywords.jwst_cal import GENKEYS, SCIKEYS
 from spacekit.exceptions import InputError
 from spacekit.preprocessor.encode import JwstEncoder
 from spacekit.preprocessor.scrub_constants import FALSEVALS, NANVALS, SUBNAN, TRUEVALS
@@ -32,7 +33,7 @@ from spacekit.preprocessor.scrub_nan import (
 )
 from spacekit.preprocessor.scrub_targets import SOURCE_BASED, fake_target_ids
 from spacekit.preprocessor.transform_sky import SkyTransformer
-from spacekit.skopes.jwst.cal.config import EXPMODES, GENKEYS, KEYPAIR_DATA, L3_TYPES, SCIKEYS
+from spacekit.preprocessor.tables.jwst_cal import EXPMODES, KEYPAIR_DATA, L3_TYPES
 
 __all__ = [
     "JwstCalScrubber",
