@@ -236,7 +236,8 @@ class ComputeRegressor:
         if html:
             figs = self.draw_plots(prefix.rstrip("-_"))
             for name, fig in figs.items():
-                written.append(F.save_figure(fig, folder / f"{prefix}{name}.html"))
+                path = folder / f"{prefix}{name}.html"
+                written.append(F.save_figure(fig, path, plotlyjs="directory"))
         if png:
             mpl = {
                 "residuals": F.mpl_residual_figure(self.y_true, self.y_pred),

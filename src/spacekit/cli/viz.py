@@ -70,8 +70,7 @@ def serve(
     Open the printed URL in a browser: it shows every epoch so far and each new one as
     the training process saves the file. Press Ctrl-C to stop.
     """
-    from spacekit.visualization.server import DashboardServer
-    from spacekit.visualization.server import read_history
+    from spacekit.visualization.server import DashboardServer, read_history
 
     if history.exists():
         try:

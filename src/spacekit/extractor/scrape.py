@@ -19,13 +19,13 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from spacekit.exceptions import InputError, SkippedInputWarning
+from spacekit.extractor.keywords.jwst_cal import GENKEYS, SCIKEYS
 from spacekit.extractor.scrape_fits import (
     FitsReadError,
     NeedsAstropy,
     read_fits_cards,
     read_fits_cards_astropy,
 )
-from spacekit.extractor.keywords.jwst_cal import GENKEYS, SCIKEYS
 
 __all__ = ["JwstFitsScraper", "find_exposure_files", "exposure_key", "scrape_file"]
 
