@@ -22,6 +22,9 @@ Modules
     :func:`make_confusion_matrix_figure`, :func:`make_curves_figure` (ROC, PR),
     :func:`make_roc_figure` / :func:`make_pr_figure` (per memory bin),
     :func:`make_gallery_figure`.
+:mod:`~spacekit.analyzer.figures.evaluation`
+    Model evaluation across versions: :func:`make_confusion_grid`,
+    :func:`make_confusion_figure`, :func:`make_score_bars`, :func:`make_history_compare`.
 :mod:`~spacekit.analyzer.figures.images`
     :func:`make_image_grid`, :func:`make_histogram_grid`, :func:`make_overlay_figure`,
     :func:`make_gradient_flow_figure`.
@@ -43,6 +46,12 @@ from spacekit.analyzer.figures.classification import (
     make_roc_figure,
     mpl_pr_figure,
     mpl_roc_figure,
+)
+from spacekit.analyzer.figures.evaluation import (
+    make_confusion_figure,
+    make_confusion_grid,
+    make_history_compare,
+    make_score_bars,
 )
 from spacekit.analyzer.figures.export import (
     close_figure,
@@ -92,6 +101,10 @@ __all__ = [
     "make_roc_figure",
     "make_pr_figure",
     "make_gallery_figure",
+    "make_confusion_figure",
+    "make_confusion_grid",
+    "make_score_bars",
+    "make_history_compare",
     "make_image_grid",
     "make_histogram_grid",
     "make_overlay_figure",
