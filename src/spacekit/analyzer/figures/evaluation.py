@@ -1,4 +1,4 @@
-"""Pure figure builders for model evaluation: confusion matrices and version comparisons.
+"""Model evaluation: confusion-matrix grids and comparisons of model versions.
 
 Data in, :class:`plotly.graph_objects.Figure` out; nothing is shown or written here.
 Used by the classifier results (:mod:`spacekit.analyzer.classifier`) and the model
