@@ -415,7 +415,7 @@ class MegaScanner:
 
     def acc_loss_subplots(self, target: str | None = None):
         """Grouped accuracy and loss bars of every version (one figure)."""
-        from spacekit.analyzer.figures_eval import make_score_bars
+        from spacekit.analyzer.figures.evaluation import make_score_bars
 
         scores = self.compare_scores(target)
         return make_score_bars({c: scores[c].to_dict() for c in scores.columns})
@@ -439,7 +439,7 @@ class MegaScanner:
 
     def triple_cmx(self, cmx_list: Sequence, cmx_type: str = "counts"):
         """Confusion matrices of every version side by side (any number, not just 3)."""
-        from spacekit.analyzer.figures_eval import make_confusion_grid
+        from spacekit.analyzer.figures.evaluation import make_confusion_grid
 
         labels = list(self.labels) or [str(k) for k in range(np.asarray(cmx_list[0]).shape[0])]
         return make_confusion_grid(

@@ -96,15 +96,15 @@ KINDS: dict[str, KindSettings] = {
 
 def sample_results_path(kind: str) -> Path:
     """Folder of the packaged sample results of ``kind`` (the embedded default)."""
-    from spacekit.datasets import _samples
+    from spacekit.datasets import SAMPLE_NAMES, get_sample_path
 
     name = _settings(kind).sample
-    if name not in _samples.SAMPLE_NAMES:
+    if name not in SAMPLE_NAMES:
         raise InputError(
             f"No packaged sample results for the {kind} dashboard in this installation; "
             "pass --results DIR (a folder of training results)."
         )
-    return _samples.get_sample_path(name)
+    return get_sample_path(name)
 
 
 def _settings(kind: str) -> KindSettings:

@@ -82,7 +82,7 @@ def build_figures(
     import plotly.graph_objects as go
 
     from spacekit.analyzer import figures as F
-    from spacekit.analyzer import figures_eval as FE
+    from spacekit.analyzer.figures import evaluation as FE
     from spacekit.analyzer.computer import history_metric
     from spacekit.dashboard.components import themed
 
