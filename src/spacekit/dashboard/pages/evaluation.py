@@ -82,8 +82,8 @@ def build_figures(
     import plotly.graph_objects as go
 
     from spacekit.analyzer import figures as F
-    from spacekit.analyzer.figures import evaluation as FE
     from spacekit.analyzer.computer import history_metric
+    from spacekit.analyzer.figures import evaluation as FE
     from spacekit.dashboard.components import themed
 
     if not labels:
