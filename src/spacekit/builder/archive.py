@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from spacekit._io import atomic_path
+from spacekit._json import loads_bounded
 from spacekit._version import __version__
 from spacekit.builder.archive_zip import (
     MAX_MEMBER_BYTES,
@@ -235,10 +236,7 @@ def load_archive(path: str | os.PathLike | None = None, name: str = "jwst_cal") 
 
 
 def _json(data: bytes, member: str, where: str) -> dict:
-    try:
-        obj = json.loads(data.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise ArchiveError(f"{member} in {where} is not valid JSON: {exc}") from exc
+    obj = loads_bounded(data, where=f"{member} in {where}", error=ArchiveError)
     if not isinstance(obj, dict):
         raise ArchiveError(f"{member} in {where} must hold a JSON object.")
     return obj

@@ -8,9 +8,9 @@ before they are read.
 
 from __future__ import annotations
 
-import json
 import re
 
+from spacekit._json import loads_bounded
 from spacekit.builder.weights_h5 import WeightSpec
 from spacekit.exceptions import ArchiveError
 
@@ -93,10 +93,7 @@ def as_tensor_list(spec) -> list[list]:
 
 def json_object(data: bytes, member: str, where: str) -> dict:
     """Parse ``data`` as a JSON object; :class:`ArchiveError` naming ``member`` otherwise."""
-    try:
-        obj = json.loads(data)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise ArchiveError(f"{member} of {where} is not valid JSON: {exc}") from exc
+    obj = loads_bounded(data, where=f"{member} of {where}", error=ArchiveError)
     if not isinstance(obj, dict):
         raise ArchiveError(f"{member} of {where} must hold a JSON object.")
     return obj
