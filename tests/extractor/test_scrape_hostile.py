@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from spacekit.extractor import scrape_fits
+from spacekit.extractor.keywords.jwst_cal import GENKEYS, SCIKEYS
 from spacekit.extractor.scrape import JwstFitsScraper
 from spacekit.extractor.scrape_fits import (
     BLOCK,
@@ -18,7 +19,6 @@ from spacekit.extractor.scrape_fits import (
     read_fits_cards,
     read_fits_cards_astropy,
 )
-from spacekit.skopes.jwst.cal.config import GENKEYS, SCIKEYS
 
 
 class CountingOpen:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from spacekit.preprocessor.scrub_constants import NANVALS
-from spacekit.skopes.jwst.cal.config import L3_TYPES
+from spacekit.preprocessor.tables.jwst_cal import L3_TYPES
 
 __all__ = [
     "MISSING",
