@@ -125,6 +125,48 @@ def test_cap_rounding_negative_and_nonfinite(tiny_archive):
     assert jp.skipped == [(df.index[3], "IMAGE model output is not finite (nan)")]
 
 
+class _Plain:
+    """A model whose ``predict`` takes no ``verbose`` and counts its calls."""
+
+    def __init__(self, error=None):
+        self.calls, self.error = 0, error
+
+    def predict(self, X):
+        self.calls += 1
+        if self.error is not None:
+            raise self.error
+        return np.full((len(X), 1), 5.0, dtype=np.float32)
+
+
+def test_model_errors_propagate_and_predict_runs_once(tiny_archive):
+    df = scrubbed_frame("IMAGE", n=2)
+    plain = _Plain()
+    jp = JwstCalPredict(model_path=tiny_archive, models={"img3_reg": plain})
+    jp.input_data["IMAGE"], jp.inputs["IMAGE"] = df, np.zeros((2, 18))
+    jp.run_image_inference()
+    assert plain.calls == 1 and [v["gbSize"] for v in jp.predictions.values()] == [5.0, 5.0]
+    broken = _Plain(TypeError("bad dtype inside the model"))
+    jp = JwstCalPredict(model_path=tiny_archive, models={"img3_reg": broken})
+    jp.input_data["IMAGE"], jp.inputs["IMAGE"] = df, np.zeros((2, 18))
+    with pytest.raises(TypeError, match="bad dtype inside the model"):
+        jp.run_image_inference()
+    assert broken.calls == 1  # not retried without verbose=
+
+
+def test_load_pretrained_model_fills_the_114_cache(tiny_archive):
+    from spacekit.skopes.jwst.cal.predict import JWST_CAL_MODELS, load_pretrained_model
+
+    handle = load_pretrained_model(model_path=tiny_archive, name="spec3_reg", extract_to="x")
+    assert handle.name == "spec3_reg" and handle.blueprint == "jwst_spec3_reg"
+    assert handle.model_path == str(tiny_archive) and JWST_CAL_MODELS["spec3_reg"] is handle
+    assert handle.model.predict(np.zeros((1, 18))).shape == (1, 1)
+    with pytest.raises(DataError, match="no 'mem_clf' model"):
+        load_pretrained_model(model_path=tiny_archive, name="mem_clf")
+    jp = JwstCalPredict(model_path=tiny_archive)
+    assert JWST_CAL_MODELS["img3_reg"] is jp.img3_reg
+    assert not hasattr(jp, "classifier")  # 1.1.4's dead method is gone
+
+
 def test_given_models_skip_archive(tmp_path):
     # every model given and norm=0: the (missing) default archive is never read
     jp = JwstCalPredict(models={"img3_reg": _Const([1.0]), "spec3_reg": _Const([2.0])}, norm=0)
