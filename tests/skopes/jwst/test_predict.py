@@ -130,14 +130,23 @@ def test_cap_rounding_negative_and_nonfinite(tiny_archive):
 class _Plain:
     """A model whose ``predict`` takes no ``verbose`` and counts its calls."""
 
-    def __init__(self, error=None):
-        self.calls, self.error = 0, error
+    def __init__(self):
+        self.calls = 0
 
     def predict(self, X):
         self.calls += 1
-        if self.error is not None:
-            raise self.error
         return np.full((len(X), 1), 5.0, dtype=np.float32)
+
+
+class _Broken:
+    """A Keras-like model (``predict(X, verbose=0)``) failing inside with a TypeError."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def predict(self, X, verbose=0):
+        self.calls += 1
+        raise TypeError("bad dtype inside the model")
 
 
 def test_model_errors_propagate_and_predict_runs_once(tiny_archive):
@@ -147,12 +156,12 @@ def test_model_errors_propagate_and_predict_runs_once(tiny_archive):
     jp.input_data["IMAGE"], jp.inputs["IMAGE"] = df, np.zeros((2, 18))
     jp.run_image_inference()
     assert plain.calls == 1 and [v["gbSize"] for v in jp.predictions.values()] == [5.0, 5.0]
-    broken = _Plain(TypeError("bad dtype inside the model"))
+    broken = _Broken()
     jp = JwstCalPredict(model_path=tiny_archive, models={"img3_reg": broken})
     jp.input_data["IMAGE"], jp.inputs["IMAGE"] = df, np.zeros((2, 18))
     with pytest.raises(TypeError, match="bad dtype inside the model"):
         jp.run_image_inference()
-    assert broken.calls == 1  # not retried without verbose=
+    assert broken.calls == 1  # not run a second time without verbose=
 
 
 def test_load_pretrained_model_fills_the_114_cache(tiny_archive):
