@@ -241,6 +241,33 @@ class JwstCalPredict:
         The last normalisation statistics used.
     archive : ModelArchive or None
         The archive the models came from.
+
+    See Also
+    --------
+    predict_handler : construct, run and return in one call.
+    spacekit.builder.registry : model archives by name, e.g. ``"spacekit-1.1.4/jwst_cal"``.
+
+    Examples
+    --------
+    Predict the packaged sample (39 Level-1 exposures) with the packaged models:
+
+    >>> from spacekit.datasets import get_sample_path
+    >>> from spacekit.skopes.jwst.cal.predict import JwstCalPredict
+    >>> jp = JwstCalPredict(get_sample_path("jwst") / "uncal", progress=False)
+    >>> predictions = jp.run_inference()
+    >>> len(predictions), jp.skipped
+    (10, [])
+    >>> list(predictions["jw06817-o001_t1_miri_f1280w"])
+    ['gbSize']
+    >>> jp.results()[0]["exp_mode"], jp.inputs["IMAGE"].shape
+    ('IMAGE', (7, 18))
+
+    Only one program's observation, and the published spacekit 1.1.4 models (given
+    as a local copy of their archive):
+
+    >>> jp = JwstCalPredict(
+    ...     "/data/uncal", pid=2732, obs=5, model_path="jwst_cal.zip"
+    ... )  # doctest: +SKIP
     """
 
     def __init__(
