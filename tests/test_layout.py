@@ -97,7 +97,7 @@ def test_api_docs_leave_private_modules_out():
     """No autodoc directive of the Sphinx docs documents a private (``_name``) module."""
     import re
 
-    docs = SRC.parents[1] / "docs"
+    docs = Path(__file__).resolve().parents[1] / "docs"
     assert docs.is_dir(), f"{docs} is part of the repository"
     directive = re.compile(r"^\.\. auto(?:module|class|function|data)::\s*(\S+)", re.MULTILINE)
     private = [
