@@ -448,11 +448,12 @@ def test_cli_predict_table_and_outputs(simulated, tiny_archive, tmp_path):
     doc = json.loads(out_json.read_text())
     assert doc["predictions"] and doc["skipped"] == []
     first = next(iter(doc["predictions"].values()))
-    assert set(first) == {"exp_mode", "gbSize", "n_exposures"}
+    assert set(first) == {"exp_mode", "gbSize", "n_exposures", "flags"}
+    assert first["flags"] == [] and doc["units"] == {"gbSize": "GB"}
     res = runner.invoke(cli_main, [*args, "--output", str(out_csv)])
     assert res.exit_code == 0
     frame = pd.read_csv(out_csv)
-    assert list(frame.columns) == ["product", "exp_mode", "gbSize", "n_exposures"]
+    assert list(frame.columns) == ["product", "exp_mode", "gbSize", "n_exposures", "flags"]
     assert len(frame) == len(doc["predictions"])
 
 
@@ -510,9 +511,18 @@ def test_packaged_sample_predictions_meet_its_truth():
 
     sample = get_sample_path("jwst")
     truth = pd.read_csv(sample / "truth.csv")
-    truth = truth[truth["exp_mode"].isin(["IMAGE", "SPEC"])].set_index("product")
     jp = predict_handler(sample / "uncal", progress=False)
-    assert jp.skipped == []
+    # the sample groups 13 products: 10 predicted, the 3 TAC ones listed, not dropped
+    assert sorted(jp.products) == sorted(truth["product"])
+    skipped = dict(jp.skipped)
+    tac = sorted(p for p, why in skipped.items() if "spacekit has no TAC model" in why)
+    assert tac == sorted(truth.loc[truth["exp_mode"] == "TAC", "product"])
+    no_l3 = sorted(why for why in skipped.values() if "has no Level-3 product" in why)
+    assert no_l3 == ["EXP_TYPE NRC_TACQ has no Level-3 product"] * 2 + [
+        "EXP_TYPE NRS_WATA has no Level-3 product"
+    ]
+    assert len(skipped) == 6 and jp.flags == {}
+    truth = truth[truth["exp_mode"].isin(["IMAGE", "SPEC"])].set_index("product")
     assert sorted(jp.predictions) == sorted(truth.index)
     pred = np.array([jp.predictions[p]["gbSize"] for p in truth.index])
     err = np.abs(pred - truth["gb"].to_numpy())
