@@ -107,3 +107,25 @@ def test_api_docs_leave_private_modules_out():
         if any(part.startswith("_") and not part.startswith("__") for part in target.split("."))
     ]
     assert private == []
+
+
+def test_progress_bars_come_from_one_helper():
+    """Every tqdm bar is made by ``spacekit._progress.progress_bar``.
+
+    The helper hides bars when standard error is not a terminal (a log file, a pipe, CI),
+    which a bare ``tqdm(..., disable=not progress)`` does not.
+    """
+    found = [
+        f"{path.relative_to(SRC)}:{line} imports {module} (use spacekit._progress.progress_bar)"
+        for path in _modules(*(p.name for p in SRC.iterdir() if p.is_dir()))
+        for line, module, _names in _imports(path)
+        if module == "tqdm" or module.startswith("tqdm.")
+    ]
+    found += [
+        f"{path.name}:{line} imports {module}"
+        for path in sorted(SRC.glob("*.py"))
+        if path.name != "_progress.py"
+        for line, module, _names in _imports(path)
+        if module == "tqdm" or module.startswith("tqdm.")
+    ]
+    assert found == []

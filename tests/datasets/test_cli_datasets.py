@@ -100,3 +100,28 @@ def test_simulate_jwst(tmp_path):
     assert res.exit_code == 0, res.output
     assert "JWST exposures" in res.output
     assert (out / "truth.csv").is_file()
+
+
+def test_simulate_jwst_writes_exactly_n_exposures(tmp_path):
+    out = tmp_path / "jw"
+    res = run(["simulate", "jwst", str(out), "--n", "50", "--no-progress"])
+    assert res.exit_code == 0, res.output
+    assert "wrote 50 JWST exposures" in res.output
+    assert len(list((out / "uncal").glob("*_uncal.fits"))) == 50
+    assert json.loads((out / "manifest.json").read_text())["counts"]["exposures"] == 50
+
+
+def test_progress_bar_hidden_when_stderr_is_not_a_terminal(tmp_path):
+    """Piped output gets no tqdm bar (no carriage returns), even without --no-progress."""
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "spacekit", "datasets", "simulate", "jwst", str(tmp_path / "j")]
+        + ["--n", "6"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "wrote 6 JWST exposures" in out.stdout
+    assert "uncal files" not in out.stderr and "\r" not in out.stderr

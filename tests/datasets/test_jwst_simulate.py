@@ -310,3 +310,15 @@ def test_too_many_files_for_the_program_ids(tmp_path, monkeypatch):
     with pytest.raises(InputError, match="n=500 is too many files for 5 distinct programs"):
         simulate_jwst(tmp_path / "x", n=500, modes=["fgs_imaging"], progress=False)
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(
+    ("n", "kwargs"),
+    [(1, {}), (7, {}), (50, {}), (133, {"seed": 5}), (13, {"instruments": ["nircam"]})],
+)
+def test_writes_exactly_n_exposures(tmp_path, n, kwargs):
+    """The observation that crosses n is trimmed (detectors included) to end at n."""
+    sim = simulate_jwst(tmp_path / "x", n=n, write_fits=False, progress=False, **kwargs)
+    assert len(sim.exposures) == n
+    assert sim.manifest["counts"]["exposures"] == n
+    assert sim.products["n_exposures"].sum() <= n  # target acquisitions have no product

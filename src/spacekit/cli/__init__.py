@@ -12,8 +12,8 @@ import logging
 import click
 
 from spacekit._version import __version__
+from spacekit.cli._options import add_log_options, apply_verbosity
 from spacekit.cli._paths import check_writable_file, describe_os_error
-from spacekit.logging_setup import configure_logging, verbosity_to_level
 
 __all__ = ["main", "SUBCOMMANDS"]
 
@@ -34,7 +34,12 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 
 
 class LazyGroup(click.Group):
-    """A click group that imports each registered subcommand on first use."""
+    """A click group that imports each registered subcommand on first use.
+
+    Every subcommand it resolves gets the shared ``-v``/``-q`` flags
+    (:func:`spacekit.cli._options.add_log_options`), and the group run without a
+    subcommand prints its help and exits with 0.
+    """
 
     def __init__(self, *args, lazy: dict[str, tuple[str, str]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,8 +52,16 @@ class LazyGroup(click.Group):
         if cmd_name in self.lazy:
             target, _ = self.lazy[cmd_name]
             module_name, attr = target.split(":")
-            return getattr(importlib.import_module(module_name), attr)
-        return super().get_command(ctx, cmd_name)
+            command = getattr(importlib.import_module(module_name), attr)
+        else:
+            command = super().get_command(ctx, cmd_name)
+        return None if command is None else add_log_options(command)
+
+    def parse_args(self, ctx, args):
+        if not args and not ctx.resilient_parsing:
+            click.echo(ctx.get_help(), color=ctx.color)
+            ctx.exit(0)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
         """Run the subcommand; a spacekit error or an OS error becomes one ``Error:`` line.
@@ -58,8 +71,15 @@ class LazyGroup(click.Group):
         """
         from spacekit.exceptions import SpacekitError
 
+        no_args = getattr(click.exceptions, "NoArgsIsHelpError", None)  # click >= 8.2
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            if no_args is not None and isinstance(exc, no_args):
+                # a subgroup given no subcommand: its help, as for --help (click exits 2)
+                click.echo(exc.ctx.get_help(), color=ctx.color)
+                ctx.exit(0)
+            raise
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except SpacekitError as exc:
@@ -100,15 +120,15 @@ class LazyGroup(click.Group):
 def main(ctx: click.Context, verbose: int, quiet: int, log_file: str | None) -> None:
     """spacekit: resource estimation and alignment models for the HST and JWST pipelines.
 
-    Run ``spacekit COMMAND --help`` for the options of a command.
+    Run ``spacekit COMMAND --help`` for the options of a command. -v and -q also work
+    after the command (``spacekit jwst predict --sample -v``).
     """
     if log_file is not None:
         check_writable_file(log_file, "--log-file")
+    ctx.ensure_object(dict)["log_file"] = log_file
     try:
-        configure_logging(verbosity_to_level(verbose, quiet), log_file=log_file)
+        apply_verbosity(ctx, verbose, quiet)
     except OSError as exc:
         raise click.BadParameter(
             f"cannot write the log file: {describe_os_error(exc)}", param_hint="--log-file"
         ) from exc
-    ctx.ensure_object(dict)
-    ctx.obj["verbosity"] = verbose - quiet

@@ -109,7 +109,15 @@ def write_results(path: Path, rows: list[dict], skipped, meta: dict) -> Path:
     default=None,
     help="Model archive (.zip or folder; ours or spacekit 1.1.4's). Default: the packaged one.",
 )
-@click.option("-t", "--tx-file", default=None, help="Normalisation JSON ('{}' -> mode).")
+@click.option(
+    "-t",
+    "--tx-file",
+    default=None,
+    metavar="JSON",
+    help="Normalisation statistics of the offset features (the tx_data-MODE.json a "
+    "training run writes: Yeo-Johnson lambdas, means, standard deviations); a '{}' in the "
+    "name is replaced by the mode (image, spec). Default: the model archive's own.",
+)
 @click.option("-s", "--sfx", default="_uncal.fits", show_default=True, help="Input file suffix.")
 @click.option(
     "-e",

@@ -208,11 +208,11 @@ def load_svm_images(
         )
     if root.is_file():
         return _select_npz(load_svm_npz(root, size), names)
-    from tqdm import tqdm
+    from spacekit._progress import progress_bar
 
     out = np.empty((len(names), len(FRAME_SUFFIXES), size, size, 3), dtype=np.uint8)
     kept, skipped = [], []
-    bar = tqdm(names, desc="images", unit="visit", disable=not progress or None, leave=False)
+    bar = progress_bar(names, progress=progress, desc="images", unit="visit", leave=False)
     for name in bar:
         try:
             out[len(kept)] = read_visit_frames(root, name, size)

@@ -166,7 +166,7 @@ class JwstFitsScraper:
         Worker processes for big folders (at least 500 files): ``None`` uses up to 2
         (the CPUs available), ``1`` reads in this process.
     progress : bool, default=True
-        Show a tqdm progress bar for big folders.
+        Show a progress bar for big folders (on a terminal only).
 
     Attributes
     ----------
@@ -222,14 +222,14 @@ class JwstFitsScraper:
         return max(1, min(limit, cpus or 1))
 
     def _read_all(self, paths: list[str]) -> list[tuple[dict | None, str | None]]:
-        from tqdm import tqdm
+        from spacekit._progress import progress_bar
 
         workers = self._workers(len(paths))
         show = self.progress and len(paths) >= PARALLEL_THRESHOLD
         if workers == 1:
             results = []
-            with tqdm(
-                total=len(paths), desc="Reading headers", unit="file", disable=not show
+            with progress_bar(
+                total=len(paths), progress=show, desc="Reading headers", unit="file"
             ) as bar:
                 for p in paths:
                     results.append(scrape_file(p))
@@ -242,8 +242,8 @@ class JwstFitsScraper:
         with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
             # submit (and so start the workers) before the progress bar starts its thread
             futures = [pool.submit(_scrape_chunk, chunk) for chunk in chunks]
-            with tqdm(
-                total=len(paths), desc="Reading headers", unit="file", disable=not show
+            with progress_bar(
+                total=len(paths), progress=show, desc="Reading headers", unit="file"
             ) as bar:
                 for chunk, fut in zip(chunks, futures, strict=True):
                     results.extend(fut.result())

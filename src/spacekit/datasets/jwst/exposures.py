@@ -1,7 +1,7 @@
 """Turn observation templates into programs, visits and Level-1 exposure records.
 
 :func:`plan_programs` draws programs (each a few observations of one template, sometimes
-followed by a dedicated background observation) until about ``n`` detector files are
+followed by a dedicated background observation) until exactly ``n`` detector files are
 planned. :func:`expand_exposures` lays every observation out in time and on the sky and
 returns one record (a dict of header values) per ``_uncal.fits`` file.
 
@@ -83,14 +83,17 @@ def mjd_to_datetime(mjd: float) -> dt.datetime:
 def plan_programs(
     rng: np.random.Generator, n: int, templates: list[str]
 ) -> list[tuple[int, int, Observation]]:
-    """Draw programs until about ``n`` Level-1 files are planned.
+    """Draw programs until exactly ``n`` Level-1 files are planned.
+
+    Whole observations are drawn while fewer than ``n`` files are planned; the one that
+    crosses ``n`` is trimmed (:meth:`Observation.trim` with ``exact=True``) to end at ``n``.
 
     Parameters
     ----------
     rng : numpy.random.Generator
         Source of randomness (the only one used).
     n : int
-        Target number of files.
+        Number of files.
     templates : list of str
         Names from :data:`~spacekit.datasets.jwst.templates.TEMPLATES` to draw from.
 
@@ -127,6 +130,8 @@ def plan_programs(
             limit = max(4, min(n // 3 + 1, n - total))
             observation = TEMPLATES[name].build(rng)
             observation.trim(limit)
+            if total + observation.n_files() > n:
+                observation.trim(n - total, exact=True)
             plans.append((program, obs_num, observation))
             total += observation.n_files()
             obs_num += 1
@@ -138,6 +143,8 @@ def plan_programs(
                 )
                 bkg.dec = observation.dec
                 bkg.trim(max(2, min(limit, n - total)))
+                if total + bkg.n_files() > n:
+                    bkg.trim(n - total, exact=True)
                 plans.append((program, obs_num, bkg))
                 total += bkg.n_files()
                 obs_num += 1

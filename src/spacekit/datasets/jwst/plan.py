@@ -128,8 +128,14 @@ class Observation:
         """Number of Level-1 files this observation writes."""
         return len(self.tiles) * sum(act.n_files() for act in self.activities)
 
-    def trim(self, limit: int) -> None:
-        """Shrink the observation (tiles, then activities, then dithers) to ``limit`` files."""
+    def trim(self, limit: int, exact: bool = False) -> None:
+        """Shrink the observation (tiles, then activities, then dithers) to ``limit`` files.
+
+        With ``exact=True`` it also reads out fewer detectors (as subarray observations
+        do), drops extra arms and then the target acquisition, until it writes exactly
+        ``limit`` files (at least 1), or as close above as one file per science activity
+        allows.
+        """
         while self.n_files() > limit and len(self.tiles) > 1:
             self.tiles.pop()
         science = [a for a in self.activities if not a.is_ta]
@@ -138,3 +144,14 @@ class Observation:
         for act in sorted(self.activities, key=lambda a: -len(a.dithers)):
             while self.n_files() > limit and len(act.dithers) > 1:
                 act.dithers.pop()
+        if not exact:
+            return
+        for act in self.activities:
+            for arm in sorted(act.arms, key=lambda a: -len(a.detectors)):
+                while self.n_files() > limit and len(arm.detectors) > 1:
+                    arm.detectors = arm.detectors[:-1]
+            while self.n_files() > limit and len(act.arms) > 1:
+                act.arms.pop()
+        for act in [a for a in self.activities if a.is_ta]:
+            if self.n_files() > limit and len(self.activities) > 1:
+                self.activities.remove(act)

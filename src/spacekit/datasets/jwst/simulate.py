@@ -183,8 +183,9 @@ def simulate_jwst(
     out_dir : str or Path
         Output folder (created). Must be empty unless ``overwrite=True``.
     n : int, default=200
-        Approximate number of Level-1 files (detector exposures); whole observations are
-        drawn until at least ``n`` are planned, trimmed so the total stays close to ``n``.
+        Number of Level-1 files (detector exposures) written: exactly ``n``. Whole
+        observations are drawn until ``n`` are planned; the last one is trimmed (fewer
+        tiles, dithers or detectors) to end at ``n``.
     seed : int, default=0
         Seed of the single random generator; same arguments give the same output.
     write_fits : bool, default=True
@@ -200,7 +201,7 @@ def simulate_jwst(
         run that would replace a file the previous simulation did not write (or a
         ``manifest.json`` not written by spacekit) raises and changes nothing.
     progress : bool, default=True
-        Show a tqdm progress bar while writing files.
+        Show a progress bar while writing files (on a terminal only).
     instruments : sequence of str, optional
         Restrict prime instruments (NIRCAM, NIRISS, MIRI, NIRSPEC, FGS).
     modes : sequence of str, optional
@@ -227,7 +228,7 @@ def simulate_jwst(
     >>> sorted(sim.products.columns)[:3]
     ['dag', 'dataset', 'date']
     """
-    from tqdm.auto import tqdm
+    from spacekit._progress import progress_bar
 
     n = check_int("n", n, 1)
     days = check_int("days", days, 1)
@@ -262,8 +263,8 @@ def simulate_jwst(
         if write_fits:
             uncal = out / "uncal"
             uncal.mkdir(exist_ok=True)
-            for i in tqdm(
-                range(len(records)), desc="uncal files", disable=not progress, unit="file"
+            for i in progress_bar(
+                range(len(records)), progress=progress, desc="uncal files", unit="file"
             ):
                 paths[i] = str(write_uncal(records[i], uncal / filenames[i]))
 

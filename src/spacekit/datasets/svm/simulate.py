@@ -287,7 +287,7 @@ def simulate_svm(
         folder or file the previous simulation did not write is never replaced (the run
         raises instead).
     progress : bool, default=True
-        Show a tqdm progress bar.
+        Show a progress bar (on a terminal only).
     image_size : int, default=256
         Side of the square detector frame in pixels. The north-up product grid is larger
         (up to 1.42 times) to hold the footprint rotated by the visit's roll angle.
@@ -315,7 +315,7 @@ def simulate_svm(
     ...     print(sorted(sim.labels.columns[:3]))
     ['det', 'label', 'synthetic']
     """
-    from tqdm import tqdm
+    from spacekit._progress import progress_bar
 
     from spacekit._io import atomic_path, atomic_write_json
     from spacekit._version import __version__
@@ -329,7 +329,7 @@ def simulate_svm(
     created: list[str] = []  # visit folders of this run, removed if it fails
     with removed_on_failure(out_dir, ["labels.csv", "manifest.json"], created):
         for i, (label, det, mode) in enumerate(
-            tqdm(plan, desc="SVM visits", unit="visit", disable=not progress)
+            progress_bar(plan, progress=progress, desc="SVM visits", unit="visit")
         ):
             index, row, prod = _simulate_one(
                 i, seed, label, det, mode, int(image_size), out_dir, taken, bool(exposures)

@@ -29,14 +29,63 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m spacekit.preprocessor.ingest",
         description="Build training tables from daily pipeline metadata CSVs.",
     )
-    sub = p.add_subparsers(dest="skope", required=True)
-    j = sub.add_parser("jcal", help="JWST calibration (Level-3 memory) training tables")
-    j.add_argument("-i", "--input_path", "--input-path", required=True)
-    j.add_argument("-o", "--outpath", "--out", required=True)
-    j.add_argument("-p", "--pfx", default="")
-    j.add_argument("-s", "--save_l1", "--save-l1", type=parse_bool, default=False)
-    j.add_argument("--reprocess", action="store_true", help="read already-ingested days again")
-    j.add_argument("-v", "--verbose", action="count", default=0)
+    sub = p.add_subparsers(dest="skope", required=True, metavar="SKOPE")
+    j = sub.add_parser(
+        "jcal",
+        help="JWST calibration (Level-3 memory) training tables",
+        description="Read daily JWST pipeline metadata CSVs (YYYY-MM-DD_DOY.csv, one row "
+        "per pipeline job) and append the Level-3 products they describe, with their "
+        "measured memory, to the training tables train-{image,spec,tac,fgs}.csv in "
+        "OUTPATH. Days already ingested (OUTPATH/ingest-manifest.json) are skipped; jobs "
+        "not matched yet are carried over to the next run (OUTPATH/ingest.csv).",
+        epilog="Example: python -m spacekit.preprocessor.ingest jcal -i sim/metadata "
+        "-o training   (sim/ from: spacekit datasets simulate jwst sim)",
+    )
+    j.add_argument(
+        "-i",
+        "--input_path",
+        "--input-path",
+        required=True,
+        metavar="INPUT_PATH",
+        help="folder of daily metadata CSVs, or one such CSV",
+    )
+    j.add_argument(
+        "-o",
+        "--outpath",
+        "--out",
+        required=True,
+        metavar="OUTPATH",
+        help="folder of the training tables (created if needed; new rows are appended)",
+    )
+    j.add_argument(
+        "-p",
+        "--pfx",
+        default="",
+        help="prefix of the daily file names, stripped before the date is read "
+        "(PFX2026-01-05_005.csv); default: none",
+    )
+    j.add_argument(
+        "-s",
+        "--save_l1",
+        "--save-l1",
+        type=parse_bool,
+        default=False,
+        metavar="BOOL",
+        help="also write the Level-1 (exposure) rows read in this run to OUTPATH/level1.csv "
+        "(true/false; default false)",
+    )
+    j.add_argument(
+        "--reprocess",
+        action="store_true",
+        help="read every daily file again, even those already ingested",
+    )
+    j.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="more log output on stderr (-v debug); the default shows info",
+    )
     return p
 
 

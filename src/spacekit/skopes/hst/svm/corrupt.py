@@ -203,9 +203,9 @@ def make_process_config(
 
 
 def _bar(items, desc: str, progress: bool):
-    from tqdm import tqdm
+    from spacekit._progress import progress_bar
 
-    return tqdm(items, desc=desc, unit="visit", disable=not progress or None)
+    return progress_bar(items, progress=progress, desc=desc, unit="visit")
 
 
 def run_corrupt(datasets, outputs, cfg: dict, *, seed=None, overwrite=False, progress=True):

@@ -427,7 +427,7 @@ def prep_svm(
     -------
     SvmPrepResult
     """
-    from tqdm import tqdm
+    from spacekit._progress import progress_bar
 
     from spacekit.extractor.table_h5 import read_table_h5
 
@@ -463,7 +463,7 @@ def prep_svm(
         img_path=img_path,
         size=None if full_size else size,
     )
-    bar = tqdm(total=len(tasks), desc="SVM visits", unit="visit", disable=not progress or None)
+    bar = progress_bar(total=len(tasks), progress=progress, desc="SVM visits", unit="visit")
     results: list[VisitPrep] = []
     if n_jobs > 1 and len(tasks) > 1:
         with ProcessPoolExecutor(min(n_jobs, len(tasks)), mp_context=_mp_context()) as pool:

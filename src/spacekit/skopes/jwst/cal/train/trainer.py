@@ -491,10 +491,10 @@ class JwstCalTrain:
 
     def run_cross_val(self, custom_arch: Mapping | None = None, stratify: bool = False) -> dict:
         """Train and evaluate every fold, then write the cv-scores summary."""
-        from tqdm.auto import tqdm
+        from spacekit._progress import progress_bar
 
         folds = self.generate_kfolds(stratify=stratify)
-        for itn in tqdm(folds, desc=f"{self.exp_mode} folds", disable=not self.progress):
+        for itn in progress_bar(folds, progress=self.progress, desc=f"{self.exp_mode} folds"):
             self.load_train_test(itn)
             self._run_fold(itn, custom_arch)
         return self.write_scores()
