@@ -137,9 +137,7 @@ def test_jwst_predict_verbose_after_the_subcommand_logs_info():
 
 @pytest.mark.parametrize("argv", [[], ["jwst"], ["datasets"], ["viz"]])
 def test_no_arguments_print_help_and_exit_0(argv):
-    out = subprocess.run(
-        [sys.executable, "-m", "spacekit", *argv], capture_output=True, text=True
-    )
+    out = subprocess.run([sys.executable, "-m", "spacekit", *argv], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("Usage: spacekit")
     assert "Commands:" in out.stdout

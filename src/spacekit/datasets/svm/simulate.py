@@ -315,9 +315,8 @@ def simulate_svm(
     ...     print(sorted(sim.labels.columns[:3]))
     ['det', 'label', 'synthetic']
     """
-    from spacekit._progress import progress_bar
-
     from spacekit._io import atomic_path, atomic_write_json
+    from spacekit._progress import progress_bar
     from spacekit._version import __version__
 
     _check_args(n_visits, seed, misaligned_fraction, image_size)

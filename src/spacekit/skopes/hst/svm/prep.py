@@ -428,7 +428,6 @@ def prep_svm(
     SvmPrepResult
     """
     from spacekit._progress import progress_bar
-
     from spacekit.extractor.table_h5 import read_table_h5
 
     input_path = Path(input_path)
