@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "info": ("spacekit.cli._info:info", "Show versions and which optional extras are installed."),
     "datasets": ("spacekit.cli.datasets:datasets", "Simulate observatory data; list samples."),
-    "jwst": ("spacekit.cli.jwst:jwst", "JWST calibration: predict Level-3 memory footprints."),
+    "jwst": ("spacekit.cli.jwst:jwst", "JWST calibration: predict and train Level-3 memory."),
     "viz": ("spacekit.cli.viz:viz", "Training visualizations: live server and HTML reports."),
     "svm": ("spacekit.cli.svm:svm", "HST single-visit mosaics: prep, corrupt, predict, train."),
     "dashboard": (

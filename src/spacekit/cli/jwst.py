@@ -1,4 +1,4 @@
-"""``spacekit jwst``: JWST calibration commands (Level-3 memory-footprint prediction)."""
+"""``spacekit jwst``: JWST calibration commands (Level-3 memory prediction and training)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ import click
 
 from spacekit.cli._paths import check_writable_file
 
-__all__ = ["jwst", "predict", "format_table", "write_results"]
+__all__ = ["jwst", "predict", "train", "format_table", "write_results"]
 
 
 @click.group()
 def jwst() -> None:
-    """JWST calibration: predict Level-3 memory footprints from Level-1 exposures."""
+    """JWST calibration: predict Level-3 memory footprints from Level-1 exposures; train."""
 
 
 def format_table(rows: list[dict], skipped: list[tuple[str, str]]) -> str:
@@ -214,3 +214,98 @@ def predict(
         click.echo(f"Wrote {output}", err=True)
     if not jp.predictions:
         sys.exit(1)
+
+
+@jwst.command()
+@click.argument("training_data", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Parent of the timestamped run folder. Default: TRAINING_DATA/runs.",
+)
+@click.option(
+    "-e",
+    "--exp-mode",
+    type=click.Choice(["image", "spec"], case_sensitive=False),
+    default="image",
+    show_default=True,
+    help="Which model: image (img3_reg) or spec (spec3_reg).",
+)
+@click.option(
+    "-k",
+    "--cross-val",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Number of folds (>= 2); 0 trains once on an 80/20 split.",
+)
+@click.option("--epochs", type=click.IntRange(min=1), default=None, help="Default: 200.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Default: 32.")
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Reproducible runs.")
+@click.option(
+    "--early-stopping",
+    default=None,
+    help="Metric early stopping watches (default val_rmse); 'none' disables it.",
+)
+@click.option("--stratify", is_flag=True, help="Stratify the split/folds by memory class.")
+@click.option("--no-baseline", is_flag=True, help="Skip the HistGradientBoosting baseline.")
+@click.option("--no-plots", is_flag=True, help="Skip the per-fold figures.")
+@click.option("--no-archive", is_flag=True, help="Do not write RUN/jwst_cal.zip.")
+@click.option(
+    "--live",
+    is_flag=True,
+    help="Serve the live training dashboard on http://127.0.0.1:PORT/ while training.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8050,
+    show_default=True,
+    help="Port of --live (0 picks a free one).",
+)
+@click.option("--no-progress", is_flag=True, help="Hide the progress bar over folds.")
+def train(
+    training_data: Path,
+    out: Path | None,
+    exp_mode: str,
+    cross_val: int,
+    epochs: int | None,
+    batch_size: int | None,
+    seed: int | None,
+    early_stopping: str | None,
+    stratify: bool,
+    no_baseline: bool,
+    no_plots: bool,
+    no_archive: bool,
+    live: bool,
+    port: int,
+    no_progress: bool,
+) -> None:
+    """Train the JWST Level-3 memory regressor of one exposure mode.
+
+    TRAINING_DATA is a folder holding train-image.csv / train-spec.csv, as written by
+    `python -m spacekit.preprocessor.ingest jcal`. Writes a timestamped run folder
+    (models, results, figures, summary, jwst_cal.zip for `spacekit jwst predict -m`) and
+    each fold's training_history.json after every epoch, which `spacekit viz serve`
+    shows live (or pass --live). Needs the ml extra (TensorFlow/Keras).
+    """
+    from spacekit.skopes.jwst.cal.train.runner import train_and_report
+
+    options = {
+        "training_data": training_data,
+        "out": out,
+        "exp_mode": exp_mode.lower(),
+        "cross_val": cross_val,
+        "early_stopping": early_stopping,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "seed": seed,
+        "baseline": not no_baseline,
+        "plots": not no_plots,
+        "archive": not no_archive,
+        "progress": not no_progress,
+    }
+    train_and_report(options, stratify=stratify, live=live, port=port, echo=click.echo)

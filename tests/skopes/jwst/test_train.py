@@ -2,6 +2,7 @@
 
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -121,6 +122,20 @@ def test_train_writes_tree_and_predict_loads_it(tables, tmp_path):
         assert metrics.loc[fold, "test_size"] == len(y_test)
         assert metrics.loc[fold, "hgb_test_rmse"] < constant
     assert (mode / "tx_data-image.json").is_file()
+    # every fold's epochs in the TrainingDashboard format; the best fold's copied beside
+    from spacekit.visualization import TrainingDashboard
+
+    for fold in ("0", "1"):
+        path = mode / "visualizations" / fold / "training" / "training_history.json"
+        assert img.history_path(fold) == path
+        dash = TrainingDashboard.load_history(path)
+        history = np.load(mode / "results" / fold / "history.npz")
+        assert dash.epochs == [1, 2]
+        assert dash.history_.run == f"img3_reg fold {fold}"
+        np.testing.assert_allclose(dash.metrics["loss"], history["loss"], rtol=1e-6)
+        assert {"loss", "rmse", "val_loss", "val_rmse"} <= set(dash.metrics)
+    best_copy = json.loads((mode / "training_history.json").read_text())
+    assert best_copy["run"] == f"img3_reg fold {scores['best_fold']}"
     # a fold table's split covers every row once
     fold0 = pd.read_csv(mode / "data" / "image-tts_0.csv", index_col="Dataset")
     assert set(fold0["split"]) == {"train", "test"}
@@ -300,3 +315,54 @@ def test_early_stopping_watches_training_rows_not_the_test_rows(tables, tmp_path
     off = JwstCalTrain(tables, out=tmp_path, seed=0, early_stopping="none")
     off.blueprint, off.jp = off._blueprint(None), jp
     assert off._validation_split()[2] is jp.X_test
+
+
+@pytest.mark.slow
+def test_live_server_follows_the_fold_being_trained(tables, tmp_path):
+    import time
+
+    from spacekit.visualization import DashboardServer
+
+    with DashboardServer(port=0) as server:
+        trainer = JwstCalTrain(
+            tables, out=tmp_path, epochs=3, seed=1, plots=False, baseline=False, server=server
+        )
+        trainer.main()
+        deadline = time.monotonic() + 10
+        while len(server.history()) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)  # the server polls the history file every 0.25 s
+        records = server.history()
+        assert server.run == "img3_reg"
+    assert [r["epoch"] for r in records] == [1, 2, 3]
+    saved = json.loads(trainer.history_path(0).read_text())
+    assert [r["metrics"]["loss"] for r in records] == pytest.approx(saved["metrics"]["loss"])
+
+
+def test_server_needs_the_training_history(tables):
+    with pytest.raises(InputError, match="training_history=True"):
+        JwstCalTrain(tables, training_history=False, server=object())
+
+
+@pytest.mark.slow
+def test_spacekit_jwst_train_command(tables, tmp_path):
+    from click.testing import CliRunner
+
+    from spacekit.cli import main as cli
+
+    result = CliRunner().invoke(
+        cli,
+        ["jwst", "train", str(tables), "-o", str(tmp_path), "--epochs", "2", "--seed", "2"]
+        + ["--no-plots", "--no-baseline", "--live", "--port", "0", "--no-progress"],
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert re.match(r"live dashboard: http://127\.0\.0\.1:\d+/ ", lines[1]), lines
+    assert lines[2].startswith("img3_reg: test RMSE")
+    archive = Path(lines[4].split(": ", 1)[1])
+    assert archive.name == "jwst_cal.zip" and archive.is_file()
+    history = Path(lines[5].split(": ", 1)[1].split(" (")[0])
+    assert history == archive.parent / "image" / "training_history.json"
+    # what `spacekit viz serve` reads
+    from spacekit.visualization.server import read_history
+
+    assert read_history(history)["epochs"] == [1, 2]

@@ -3,7 +3,7 @@
 Command line::
 
     python -m spacekit.skopes.jwst.cal.train -d DIR --exp-mode image -o OUT -k 5 \\
-        --early-stopping val_rmse --epochs 100 --seed 42
+        --early-stopping val_rmse --epochs 100 --seed 42 [--live [--port 8050]]
 
 ``DIR`` holds ``train-image.csv`` / ``train-spec.csv`` as written by
 ``python -m spacekit.preprocessor.ingest jcal``. Every output goes under
@@ -15,6 +15,10 @@ that timestamped form)::
     {mode}/results/N/                     history.npz, loss.npz, predictions.npy,
                                           residuals.npy, test_idx.csv, roc_auc.npz, pr.npz
     {mode}/figures/foldN-*.html|png       residuals, loss, ROC, precision-recall
+    {mode}/visualizations/N/training/training_history.json
+                                          epochs of fold N, saved after each one
+                                          (spacekit viz serve / viz report read it)
+    {mode}/training_history.json          the best fold's training history
     {mode}/summary/{mode}-cv-metrics.csv  one row per fold, network and baseline
     {mode}/summary/{mode}-cv-scores.json  NaN-skipping means over folds
     {mode}/tx_data-{mode}.json            normalisation of the best fold

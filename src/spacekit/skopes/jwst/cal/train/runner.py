@@ -4,24 +4,30 @@ Usage::
 
     python -m spacekit.skopes.jwst.cal.train -d DIR [-o OUT] [-e image|spec] [-n 0|1]
         [-k FOLDS] [-s METRIC] [-t GB] [--epochs N] [--batch-size N] [--seed N]
-        [--stratify] [--no-baseline] [--no-plots] [--no-archive] [log options]
+        [--stratify] [--no-baseline] [--no-plots] [--no-archive]
+        [--live [--port PORT]] [log options]
 
-Exit code 0; 2 when the training data is missing or unusable; 1 on other errors.
+Each fold's epochs go to ``{mode}/visualizations/N/training/training_history.json``
+as they end; ``--live`` serves the live training dashboard on 127.0.0.1 meanwhile.
+Exit code 0; 2 when the training data is missing or unusable (or the port is taken);
+1 on other errors.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from spacekit._runner import add_log_arguments, configure_runner_logging
 from spacekit.builder.packaging import format_score
 from spacekit.exceptions import DataError, InputError, SpacekitError
 from spacekit.skopes.jwst.cal.train.trainer import JwstCalTrain
 
-__all__ = ["main"]
+__all__ = ["main", "train_and_report"]
 
 log = logging.getLogger("spacekit.skopes.jwst.cal.train")
 
@@ -62,40 +68,90 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-baseline", action="store_true")
     p.add_argument("--no-plots", action="store_true")
     p.add_argument("--no-archive", action="store_true")
+    p.add_argument(
+        "--live",
+        action="store_true",
+        help="serve the live training dashboard on http://127.0.0.1:PORT/ while training",
+    )
+    p.add_argument(
+        "--port", type=int, default=8050, help="port of --live (default 8050; 0: a free one)"
+    )
     add_log_arguments(p, "spacekit-train.log")
     return p
+
+
+def train_and_report(
+    options: dict[str, Any],
+    *,
+    stratify: bool = False,
+    live: bool = False,
+    port: int = 8050,
+    echo: Callable[[str], None] = print,
+) -> JwstCalTrain:
+    """Train with ``JwstCalTrain(**options)``, optionally served live; report as it goes.
+
+    ``echo`` receives the lines for the user: where the training history goes (and the
+    live dashboard's URL) before training, the scores and output folders after it.
+    Shared by this runner and ``spacekit jwst train``.
+
+    Raises
+    ------
+    SpacekitError
+        As :class:`JwstCalTrain` does; :class:`InputError` when ``port`` is taken.
+    """
+    server = None
+    if live:
+        from spacekit.visualization import DashboardServer
+
+        server = DashboardServer(port=port)
+    with server if server is not None else contextlib.nullcontext():
+        trainer = JwstCalTrain(**options, server=server)
+        where = trainer.history_path("N") if trainer.cross_val >= 2 else trainer.history_path(0)
+        echo(f"training history: {where} (after every epoch)")
+        if server is not None:
+            echo(f"live dashboard: {server.url} (stops when training ends)")
+        scores = trainer.main(stratify=stratify)
+    nn, hgb = scores["network"], scores["baseline"]
+    echo(
+        f"{trainer.model_name}: test RMSE {format_score(nn.get('test_rmse'))} GB, "
+        f"baseline {format_score(hgb.get('test_rmse'))} GB"
+    )
+    echo(f"output: {trainer.output_path}")
+    if trainer.archive_path is not None:
+        echo(f"archive: {trainer.archive_path}")
+    if trainer.training_history and trainer.history_path().exists():
+        echo(f"history: {trainer.history_path()} (spacekit viz serve / viz report)")
+    return trainer
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit code."""
     args = _parser().parse_args(argv)
     configure_runner_logging(args, "spacekit-train.log")
+    options = {
+        "training_data": args.training_data,
+        "out": args.out,
+        "exp_mode": args.exp_mode,
+        "norm": args.norm,
+        "cross_val": args.cross_val,
+        "early_stopping": args.early_stopping,
+        "threshold": args.threshold,
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "seed": args.seed,
+        "baseline": not args.no_baseline,
+        "plots": not args.no_plots,
+        "archive": not args.no_archive,
+        "verbose": 1 if args.verbose else 0,
+    }
+
+    def echo(line: str) -> None:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
     try:
-        trainer = JwstCalTrain(
-            training_data=args.training_data,
-            out=args.out,
-            exp_mode=args.exp_mode,
-            norm=args.norm,
-            cross_val=args.cross_val,
-            early_stopping=args.early_stopping,
-            threshold=args.threshold,
-            epochs=args.epochs,
-            batch_size=args.batch_size,
-            seed=args.seed,
-            baseline=not args.no_baseline,
-            plots=not args.no_plots,
-            archive=not args.no_archive,
-            verbose=1 if args.verbose else 0,
-        )
-        scores = trainer.main(stratify=args.stratify)
+        train_and_report(options, stratify=args.stratify, live=args.live, port=args.port, echo=echo)
     except SpacekitError as exc:
         log.error("%s", exc)
         return 2 if isinstance(exc, InputError | DataError) else 1
-    nn, hgb = scores["network"], scores["baseline"]
-    sys.stdout.write(
-        f"{trainer.model_name}: test RMSE {format_score(nn.get('test_rmse'))} GB, "
-        f"baseline {format_score(hgb.get('test_rmse'))} GB\noutput: {trainer.output_path}\n"
-    )
-    if trainer.archive_path is not None:
-        sys.stdout.write(f"archive: {trainer.archive_path}\n")
     return 0

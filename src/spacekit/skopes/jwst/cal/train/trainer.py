@@ -94,9 +94,19 @@ class JwstCalTrain:
     archive : bool, default=True
         After :meth:`main`, write ``{run}/jwst_cal.zip`` for ``JwstCalPredict``.
     callbacks : sequence, optional
-        Extra Keras callbacks (e.g. a live training dashboard).
+        Extra Keras callbacks.
     progress : bool, default=True
         Show a progress bar over folds.
+    training_history : bool, default=True
+        Record each fold's epochs (loss, RMSE, their ``val_`` partners, learning rate)
+        with a :class:`~spacekit.visualization.TrainingDashboard`, saved after every
+        epoch to ``visualizations/{fold}/training/training_history.json`` (the best
+        fold's is copied to ``{mode}/training_history.json``). ``spacekit viz serve``
+        and ``spacekit viz report`` read these files.
+    server : spacekit.visualization.DashboardServer, optional
+        A started live-dashboard server; it follows the training history of the fold
+        being trained, so the page shows each epoch as it ends (needs
+        ``training_history``).
     **log_kws
         Accepted for 1.1.4 compatibility (``console_log_level`` ...) and ignored:
         applications configure logging.
@@ -143,6 +153,8 @@ class JwstCalTrain:
         callbacks: Sequence | None = None,
         progress: bool = True,
         verbose: int = 0,
+        training_history: bool = True,
+        server: Any = None,
         **log_kws: Any,
     ):
         exp_mode = str(exp_mode).lower()
@@ -166,6 +178,10 @@ class JwstCalTrain:
         self.baseline, self.plots, self.archive = bool(baseline), bool(plots), bool(archive)
         self.callbacks = list(callbacks or [])
         self.progress, self.verbose = bool(progress), int(verbose)
+        self.training_history = bool(training_history)
+        if server is not None and not self.training_history:
+            raise InputError("server= shows the training history: keep training_history=True.")
+        self.server = server
         if log_kws:
             log.debug("ignoring 1.1.4 logging options %s (configure logging instead)", log_kws)
         self.data = data
@@ -383,7 +399,7 @@ class JwstCalTrain:
             y_val,
             blueprint=self.blueprint,
             early_stopping=self.blueprint.early_stopping,
-            callbacks=self.callbacks,
+            callbacks=[*self.callbacks, *self._history_callbacks(itn)],
             verbose=self.verbose,
         )
         self._fit_seconds = time.perf_counter() - t0
@@ -394,6 +410,29 @@ class JwstCalTrain:
         if self.jp.tx_data is not None:
             self.jp.save_tx(mdir / f"tx_data-{self.exp_mode}.json")
         return self.history
+
+    def history_path(self, itn: str | int | None = None) -> Path:
+        """``visualizations/{fold}/training/training_history.json`` of fold ``itn``.
+
+        Without ``itn``: ``{mode}/training_history.json``, the best fold's copy (written
+        by :meth:`write_scores`).
+        """
+        if itn is None:
+            return self.output_path / "training_history.json"
+        return self._dir("visualizations", str(itn)) / "training" / "training_history.json"
+
+    def _history_callbacks(self, itn: str) -> list:
+        """A ``DashboardCallback`` saving fold ``itn``'s history after every epoch."""
+        if not self.training_history:
+            return []
+        from spacekit.visualization import DashboardCallback, TrainingDashboard
+
+        run = f"{self.model_name} fold {itn}" if self.cross_val >= 2 else self.model_name
+        dash = TrainingDashboard(save_dir=self._dir("visualizations", itn), run=run)
+        if self.server is not None:
+            self.server.follow(self.history_path(itn), poll_interval=0.25)
+        log.info("training history of fold %s: %s", itn, self.history_path(itn))
+        return [DashboardCallback(dash, plot_on_train_end=False)]
 
     def _validation_split(self):
         """Return ``X_fit, y_fit, X_val, y_val`` for fitting the current fold.
@@ -509,11 +548,15 @@ class JwstCalTrain:
         scores = cv_scores(self.metrics, self.exp_mode, self.model_name)
         self.scores = scores
         atomic_write_json(self._dir("summary") / f"{self.exp_mode}-cv-scores.json", scores)
-        tx = self._dir("models", scores["best_fold"]) / f"tx_data-{self.exp_mode}.json"
+        best = scores["best_fold"]
+        tx = self._dir("models", best) / f"tx_data-{self.exp_mode}.json"
         if tx.exists():
             atomic_write_text(
                 self.output_path / f"tx_data-{self.exp_mode}.json", tx.read_text("utf-8")
             )
+        history = self.history_path(best)
+        if self.training_history and history.exists():
+            atomic_write_text(self.history_path(), history.read_text("utf-8"))
         return scores
 
     def _write_hyperparameters(self) -> None:
