@@ -100,7 +100,7 @@ def write_results(path: Path, rows: list[dict], skipped, meta: dict) -> Path:
     help="Predict on the packaged sample exposures (spacekit.datasets.get_sample_path('jwst')).",
 )
 @click.option("-p", "--pid", type=int, default=None, help="Program id (e.g. 2732).")
-@click.option("-o", "--obs", type=int, default=None, help="Observation number (needs --pid).")
+@click.option("--obs", type=int, default=None, help="Observation number (needs --pid).")
 @click.option(
     "-m",
     "--model-path",
@@ -127,6 +127,7 @@ def write_results(path: Path, rows: list[dict], skipped, meta: dict) -> Path:
     "(with a warning) a mode whose model the archive lacks.",
 )
 @click.option(
+    "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,

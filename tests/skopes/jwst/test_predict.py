@@ -450,8 +450,8 @@ def test_cli_predict_table_and_outputs(simulated, tiny_archive, tmp_path):
     first = next(iter(doc["predictions"].values()))
     assert set(first) == {"exp_mode", "gbSize", "n_exposures", "flags"}
     assert first["flags"] == [] and doc["units"] == {"gbSize": "GB"}
-    res = runner.invoke(cli_main, [*args, "--output", str(out_csv)])
-    assert res.exit_code == 0
+    res = runner.invoke(cli_main, [*args, "-o", str(out_csv)])  # -o is the output
+    assert res.exit_code == 0, res.output
     frame = pd.read_csv(out_csv)
     assert list(frame.columns) == ["product", "exp_mode", "gbSize", "n_exposures", "flags"]
     assert len(frame) == len(doc["predictions"])
@@ -466,7 +466,7 @@ def test_cli_predict_errors(tmp_path, tiny_archive):
     res = runner.invoke(cli_main, ["jwst", "predict", str(tmp_path), "--output", "x.txt"])
     assert res.exit_code == 2 and ".json or .csv" in res.output
     res = runner.invoke(cli_main, ["jwst", "predict", str(tmp_path), "--obs", "3"])
-    assert res.exit_code == 2
+    assert res.exit_code == 2 and "--obs requires --pid" in res.output
 
 
 def test_cli_predict_nothing_predicted(tmp_path, tiny_archive):
