@@ -1,4 +1,11 @@
-"""Classifier prediction analysis: confusion matrix, ROC/PR curves, misclassified examples."""
+"""Classifier prediction analysis: confusion matrix, ROC/PR curves, misclassified examples.
+
+``update`` takes the dashboard toolkit's order, ``update(predictions, targets,
+probabilities=None)``, and spacekit's keywords ``update(y_true=..., y_pred=...)`` where
+``y_pred`` may be labels or probabilities. Spacekit's older positional order
+``update(y_true, y_pred_probabilities)`` is still recognised: probabilities in the second
+place cannot be targets.
+"""
 
 from __future__ import annotations
 
@@ -13,26 +20,26 @@ import pandas as pd
 
 from spacekit._io import atomic_path
 from spacekit.exceptions import DataError, InputError
-from spacekit.visualization._export import output_dir, save_figure
+from spacekit.visualization._export import figure_path, output_dir, save_figure, toolkit_layout
 from spacekit.visualization._figures import check_backend
 from spacekit.visualization._figures_predictions import (
     make_confusion_matrix_figure,
     make_curves_figure,
     make_gallery_figure,
 )
+from spacekit.visualization._labels import (
+    as_labels,
+    as_probabilities,
+    is_probabilities,
+    iter_batches,
+    predict_scores,
+    scores_to_probabilities,
+    to_numpy,
+)
 
 __all__ = ["PredictionVisualizer", "to_numpy"]
 
 log = logging.getLogger(__name__)
-
-
-def to_numpy(x: Any) -> np.ndarray:
-    """Return ``x`` as a numpy array (numpy, lists, TensorFlow/JAX/PyTorch tensors)."""
-    if hasattr(x, "detach"):  # torch: leave the graph and the device
-        x = x.detach().cpu()
-    if hasattr(x, "numpy") and not isinstance(x, np.ndarray):
-        x = x.numpy()
-    return np.asarray(x)
 
 
 def _is_image(sample: np.ndarray) -> bool:
@@ -66,7 +73,10 @@ class PredictionVisualizer:
         Number of classes when ``class_names`` is not given (otherwise inferred from the
         probabilities or the largest label).
     save_dir : str or path-like, optional
-        Root of the output tree; figures go to ``<save_dir>/predictions/``.
+        Where figures are written: ``<save_dir>/predictions/`` when ``save_dir`` is a
+        root, or ``save_dir`` itself when it is the predictions folder
+        (``"visualizations/predictions"``, the dashboard toolkit's default, then with the
+        toolkit's file names). ``None`` writes nothing unless a method gets ``save_path``.
     backend : {"matplotlib", "plotly"}, default="matplotlib"
         Default figure type (``interactive=True`` on a plot method means plotly).
     max_stored_inputs : int, default=1000
@@ -75,7 +85,8 @@ class PredictionVisualizer:
     Examples
     --------
     >>> viz = PredictionVisualizer(class_names=["aligned", "misaligned"])
-    >>> viz.update([0, 1, 1, 0], [[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.7, 0.3]])
+    >>> proba = [[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.7, 0.3]]
+    >>> viz.update([0, 1, 0, 0], [0, 1, 1, 0], proba)  # predictions, targets, probabilities
     >>> viz.confusion_matrix().tolist()
     [[2, 0], [1, 1]]
     """
@@ -109,29 +120,85 @@ class PredictionVisualizer:
         self._n = 0
 
     # ------------------------------------------------------------------ accumulation
-    def update(self, y_true: Any, y_pred: Any, inputs: Any = None) -> None:
-        """Add a batch of targets and predictions.
+    def update(
+        self,
+        predictions: Any = None,
+        targets: Any = None,
+        probabilities: Any = None,
+        inputs: Any = None,
+        *,
+        y_true: Any = None,
+        y_pred: Any = None,
+    ) -> None:
+        """Add a batch of predictions and targets.
 
         Parameters
         ----------
-        y_true : array-like of shape (n,) or (n, n_classes)
-            Integer class labels, or one-hot rows.
-        y_pred : array-like of shape (n,), (n, 1) or (n, n_classes)
-            Predicted labels (integers), probabilities of the positive class for binary
-            models (floats in [0, 1]), or class probabilities / scores per row.
-            Probabilities enable ROC and PR curves and confidence ranking.
+        predictions : array-like of shape (n,) or (n, n_classes)
+            Predicted class labels, or per-class probabilities/scores (the label is the
+            arg-max; rows of probabilities also enable ROC/PR when ``probabilities`` is
+            not given). A 1-D float array in [0, 1] is the positive-class probability.
+        targets : array-like of shape (n,) or (n, n_classes)
+            True class labels, or one-hot rows.
+        probabilities : array-like of shape (n, n_classes), (n,) or (n, 1), optional
+            Predicted probabilities (a column or vector: of the positive class). They
+            enable ROC and PR curves and confidence ranking.
         inputs : array-like of shape (n, ...), optional
             The model inputs; misclassified ones are kept for the gallery (images drawn
             as images, other inputs as text).
+        y_true, y_pred : array-like, optional
+            Spacekit's keyword form instead of ``predictions``/``targets``: ``y_pred`` may
+            be labels, positive-class probabilities (floats in [0, 1]) or per-class
+            probabilities.
         """
-        yt = to_numpy(y_true)
+        if y_true is not None or y_pred is not None:
+            if predictions is not None or targets is not None:
+                raise InputError(
+                    "Pass either update(predictions, targets, probabilities) or "
+                    "update(y_true=..., y_pred=...), not both."
+                )
+            if y_true is None or y_pred is None:
+                raise InputError("update(y_true=..., y_pred=...) needs both y_true and y_pred.")
+            yt, pred, proba = self._parse_spacekit(y_true, y_pred)
+        elif predictions is None or targets is None:
+            raise InputError(
+                "update(predictions, targets, probabilities=None) needs predictions and "
+                "targets (or the keywords y_true= and y_pred=)."
+            )
+        elif (
+            probabilities is None
+            and is_probabilities(targets)
+            and not is_probabilities(predictions)
+        ):
+            # spacekit's older positional order update(y_true, y_pred): targets can never
+            # be probabilities, so the second argument must be the predictions
+            log.debug("update(): probabilities in second place; reading (y_true, y_pred)")
+            yt, pred, proba = self._parse_spacekit(predictions, targets)
+        else:
+            yt = as_labels(targets, "targets")
+            pred, proba = self._parse_predictions(predictions)
+        if probabilities is not None:
+            proba = as_probabilities(probabilities)
+        self._add(yt, pred, proba, inputs)
+
+    @staticmethod
+    def _parse_predictions(predictions: Any) -> tuple[np.ndarray, np.ndarray | None]:
+        p = to_numpy(predictions)
+        if p.ndim == 2 and p.shape[1] > 1:
+            proba = None
+            if np.issubdtype(p.dtype, np.floating) and is_probabilities(p):
+                if np.allclose(p.sum(axis=1), 1.0, atol=1e-3):
+                    proba = p.astype(float)
+            return p.argmax(axis=1).astype(int), proba
+        if is_probabilities(p):
+            proba = as_probabilities(p, "predictions")
+            return proba.argmax(axis=1), proba
+        return as_labels(p, "predictions"), None
+
+    @staticmethod
+    def _parse_spacekit(y_true: Any, y_pred: Any) -> tuple:
+        yt = as_labels(y_true, "y_true")
         yp = to_numpy(y_pred)
-        if yt.ndim == 2 and yt.shape[1] > 1:
-            yt = yt.argmax(axis=1)
-        yt = yt.reshape(-1)
-        if not np.issubdtype(yt.dtype, np.number) or not np.all(np.mod(yt, 1) == 0):
-            raise InputError(f"y_true must hold integer class labels; received dtype {yt.dtype}.")
-        yt = yt.astype(int)
         proba = None
         if yp.ndim == 2 and yp.shape[1] > 1:
             proba = yp.astype(float)
@@ -149,11 +216,14 @@ class PredictionVisualizer:
         if proba is not None:
             if not np.all(np.isfinite(proba)):
                 raise DataError("Predicted probabilities contain NaN or inf values.")
-            pred = proba.argmax(axis=1)
-        else:
-            pred = yp.reshape(-1).astype(int)
+            return yt, proba.argmax(axis=1), proba
+        return yt, as_labels(yp, "y_pred"), None
+
+    def _add(self, yt: np.ndarray, pred: np.ndarray, proba: np.ndarray | None, inputs: Any):
         if len(pred) != len(yt):
             raise InputError(f"y_true has {len(yt)} samples but y_pred has {len(pred)}.")
+        if proba is not None and len(proba) != len(yt):
+            raise InputError(f"probabilities have {len(proba)} rows for {len(yt)} samples.")
         if self._proba and proba is not None and proba.shape[1] != self._proba[0].shape[1]:
             raise InputError(
                 f"Probability columns changed from {self._proba[0].shape[1]} to "
@@ -295,12 +365,13 @@ class PredictionVisualizer:
         return self._curves("pr")
 
     # ------------------------------------------------------------------ figures
-    def _save(self, fig: Any, name: str, save_path: Any, interactive: bool, save: bool) -> None:
+    def _save(self, fig, stem, toolkit_stem, save_path, interactive: bool, save: bool) -> None:
+        if save_path is None and save:
+            save_path = figure_path(
+                self.save_dir, "predictions", stem, toolkit_stem, self._backend(interactive)
+            )
         if save_path is not None:
             save_figure(fig, save_path)
-        elif save and self.save_dir is not None:
-            suffix = ".html" if interactive or self.backend == "plotly" else ".png"
-            save_figure(fig, output_dir(self.save_dir, "predictions") / f"{name}{suffix}")
 
     def _backend(self, interactive: bool) -> str:
         return "plotly" if interactive else self.backend
@@ -312,44 +383,143 @@ class PredictionVisualizer:
         interactive: bool = False,
         save: bool = True,
     ):
-        """Draw (and save as ``confusion_matrix[_normalized]``) the confusion matrix."""
+        """Draw (and save) the confusion matrix: rows are true classes, columns predictions.
+
+        Parameters
+        ----------
+        normalize : bool, default=False
+            Divide each row by the number of samples of its true class.
+        save_path : str or path-like, optional
+            Default ``confusion_matrix[_normalized].png`` (toolkit layout
+            ``confusion_matrix[_norm].png``), ``.html`` when interactive.
+        interactive : bool, default=False
+            Plotly figure / HTML instead of matplotlib / PNG.
+        save : bool, default=True
+            Write the default file when the visualizer has a ``save_dir``.
+        """
         cm = self.confusion_matrix(normalize=normalize)
         fig = make_confusion_matrix_figure(
             cm, self.labels_, normalized=normalize, backend=self._backend(interactive)
         )
-        name = "confusion_matrix_normalized" if normalize else "confusion_matrix"
-        self._save(fig, name, save_path, interactive, save)
+        suffix = ("_normalized", "_norm") if normalize else ("", "")
+        self._save(
+            fig,
+            f"confusion_matrix{suffix[0]}",
+            f"confusion_matrix{suffix[1]}",
+            save_path,
+            interactive,
+            save,
+        )
         return fig
 
     def plot_roc_curve(self, save_path: Any = None, interactive: bool = False, save: bool = True):
-        """Draw (and save as ``roc_curve``) ROC curves with their AUC."""
+        """Draw (and save as ``roc_curve``, toolkit layout ``roc_curves``) ROC curves with AUC."""
         fig = make_curves_figure(self.roc_curves(), kind="roc", backend=self._backend(interactive))
-        self._save(fig, "roc_curve", save_path, interactive, save)
+        self._save(fig, "roc_curve", "roc_curves", save_path, interactive, save)
         return fig
 
     def plot_pr_curve(self, save_path: Any = None, interactive: bool = False, save: bool = True):
-        """Draw (and save as ``pr_curve``) precision-recall curves with average precision."""
+        """Draw (and save as ``pr_curve``, toolkit layout ``pr_curves``) precision-recall curves."""
         fig = make_curves_figure(self.pr_curves(), kind="pr", backend=self._backend(interactive))
-        self._save(fig, "pr_curve", save_path, interactive, save)
+        self._save(fig, "pr_curve", "pr_curves", save_path, interactive, save)
         return fig
 
     def analyze_misclassifications(
-        self, top_k: int = 16, save_path: Any = None, save: bool = True
+        self,
+        data_loader: Any = None,
+        model: Any = None,
+        device: Any = None,
+        max_samples: int = 16,
+        save_path: Any = None,
+        *,
+        top_k: int | None = None,
+        save: bool = True,
     ) -> tuple[pd.DataFrame, Any]:
-        """Tabulate the misclassified samples and draw a gallery of the worst ``top_k``.
+        """Tabulate the misclassified samples and draw a gallery of the worst ones.
+
+        ``analyze_misclassifications(data_loader, model)`` (the toolkit's form) runs
+        ``model`` on every ``(x, y)`` batch of ``data_loader`` and analyses those
+        predictions, without adding them to the accumulated ones. Without them, the
+        predictions given to :meth:`update` are analysed.
+
+        Parameters
+        ----------
+        data_loader : iterable of (x, y) batches or tuple (x, y) of arrays, optional
+            A list or generator of batches, a ``tf.data.Dataset``, a
+            ``keras.utils.PyDataset``, or arrays (cut into batches of 256).
+        model : keras.Model or callable, optional
+            Returns class probabilities or scores for a batch (``predict_on_batch`` is used
+            when it exists); scores that are not probabilities get a softmax (a sigmoid
+            for one column).
+        device : object, optional
+            Accepted for the toolkit's signature and ignored: Keras places tensors itself.
+        max_samples : int, default=16
+            Most misclassified samples drawn in the gallery.
+        save_path : str or path-like, optional
+            Gallery file; default ``misclassified.png`` plus ``misclassified.csv`` (toolkit
+            layout ``misclassifications.png``/``.csv``) when there is a ``save_dir``.
+        top_k : int, optional
+            Spacekit's name for ``max_samples`` (wins when given).
+        save : bool, default=True
+            Write the default files when the visualizer has a ``save_dir``.
 
         Returns
         -------
         pandas.DataFrame
-            One row per misclassified sample (index: position in the accumulated data) with
+            One row per misclassified sample (index: position in the analysed data) with
             ``true``, ``predicted``, ``true_name``, ``predicted_name``, ``confidence``
             (probability of the predicted class), ``true_proba`` and ``loss``
             (``-log true_proba``); most confident mistakes first. Without probabilities the
             three numeric columns are NaN and the order is the sample order.
         matplotlib.figure.Figure
-            Gallery of the first ``top_k`` rows (images when the inputs are images, else
-            text cards); saved as ``misclassified.png``.
+            Gallery of the first ``max_samples`` rows (images when the inputs are images,
+            else text cards).
         """
+        if isinstance(data_loader, int) and not isinstance(data_loader, bool):
+            top_k, data_loader = data_loader, None  # spacekit's older order (top_k, ...)
+        top_k = max_samples if top_k is None else top_k
+        if data_loader is None:
+            if model is not None:
+                raise InputError("model= needs a data_loader to run on.")
+            source = self
+        else:
+            if model is None:
+                raise InputError(
+                    "analyze_misclassifications(data_loader, model) needs the model that "
+                    "makes the predictions."
+                )
+            source = self._predict_loader(data_loader, model)
+        df, fig = source._misclassified(top_k)
+        log.info("%d misclassified samples of %d", len(df), source._n)
+        if save_path is not None:
+            save_figure(fig, save_path)
+        elif save and self.save_dir is not None:
+            folder = output_dir(self.save_dir, "predictions")
+            stem = (
+                "misclassifications"
+                if toolkit_layout(self.save_dir, "predictions")
+                else "misclassified"
+            )
+            save_figure(fig, folder / f"{stem}.png")
+            with atomic_path(folder / f"{stem}.csv") as tmp:
+                df.to_csv(tmp)
+        return df, fig
+
+    def _predict_loader(self, data_loader: Any, model: Any) -> PredictionVisualizer:
+        run = PredictionVisualizer(
+            class_names=self.class_names,
+            num_classes=self.num_classes,
+            backend=self.backend,
+            max_stored_inputs=self.max_stored_inputs,
+        )
+        for xb, yb in iter_batches(data_loader):
+            proba = scores_to_probabilities(predict_scores(model, xb))
+            run._add(as_labels(yb, "targets"), proba.argmax(axis=1), proba, xb)
+        if run._n == 0:
+            raise DataError("The data loader gave no batches; nothing to analyse.")
+        return run
+
+    def _misclassified(self, top_k: int) -> tuple[pd.DataFrame, Any]:
         self._check()
         y, pred, proba = self.y_true, self.y_pred, self.y_proba
         idx = np.flatnonzero(y != pred)
@@ -384,14 +554,7 @@ class PredictionVisualizer:
             elif x is not None:
                 item["detail"] = _describe(x)
             items.append(item)
-        fig = make_gallery_figure(items)
-        if save_path is not None:
-            save_figure(fig, save_path)
-        elif save and self.save_dir is not None:
-            save_figure(fig, output_dir(self.save_dir, "predictions") / "misclassified.png")
-            with atomic_path(output_dir(self.save_dir, "predictions") / "misclassified.csv") as tmp:
-                df.to_csv(tmp)
-        return df, fig
+        return df, make_gallery_figure(items)
 
     def save_all(self, top_k: int = 16) -> Path:
         """Write every figure (and the misclassification table) to the output tree."""
