@@ -99,7 +99,10 @@ def attach(model: Any, observer: Any) -> None:
         registry = _Registry(model)
         model.call = registry.wrapper
     if all(r() is not observer for r in registry.refs):
-        registry.refs.append(weakref.ref(observer, lambda _ref: registry.live()))
+        registry.refs.append(weakref.ref(observer))
+        # drop the hook as soon as the observer is garbage collected (finalizers run
+        # before interpreter shutdown, unlike weakref callbacks)
+        weakref.finalize(observer, registry.live)
     log.debug("attached %s to %s", type(observer).__name__, getattr(model, "name", model))
 
 

@@ -458,7 +458,7 @@ class AttentionVisualizer:
         backend = self._backend(backend, interactive)
         roll = self._sample(self.rollout(discard_ratio, head_fusion), sample)
         title = (
-            f"Attention rollout over {len(self.attention_)} layers "
+            f"Attention rollout over {len(self.attention_)} layers\n"
             f"({head_fusion} of heads, discard {discard_ratio:g}, sample {sample})"
         )
         fig = self._grid([("rollout", roll)], title, backend)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 import math
 import os
@@ -49,6 +50,8 @@ class _class_or_instance:
         def bound(*args, **kwargs):
             return self.func(target, *args, **kwargs)
 
+        sig = inspect.signature(self.func)
+        bound.__signature__ = sig.replace(parameters=list(sig.parameters.values())[1:])
         return bound
 
 
