@@ -42,7 +42,6 @@ from spacekit.exceptions import InputError
 from spacekit.visualization import _model_hooks
 from spacekit.visualization._export import figure_path, save_figure
 from spacekit.visualization._figures import check_backend
-from spacekit.visualization._gradients import NO_GRADIENTS, compute_gradients, gradient_table
 from spacekit.visualization._hooks import (
     CallRecorder,
     build_side_model,
@@ -51,13 +50,10 @@ from spacekit.visualization._hooks import (
     resolve_layers,
     to_numpy,
 )
+from spacekit.visualization._layer_images import ImageMapsMixin
+from spacekit.visualization._layer_weights import WeightPlotsMixin, _is_input
 from spacekit.visualization.layers_figures import (
-    make_gradient_flow_figure,
-    make_histogram_grid,
     make_image_grid,
-    make_overlay_figure,
-    make_overlay_grid_figure,
-    resize_bilinear,
 )
 
 __all__ = ["LayerVisualizer"]
@@ -75,11 +71,6 @@ def _panel_view(arr: np.ndarray, sample: int) -> np.ndarray:
     return one if one.ndim == 2 else one[None, :]
 
 
-def _is_input(value: Any) -> bool:
-    """True for model inputs (arrays, tensors, lists of numbers), False for names/paths."""
-    return value is not None and not isinstance(value, str | os.PathLike | bool | int | float)
-
-
 def _records_to_dict(records: Sequence[tuple[str, np.ndarray]]) -> dict[str, np.ndarray]:
     acts: dict[str, np.ndarray] = {}
     for name, arr in records:
@@ -90,12 +81,7 @@ def _records_to_dict(records: Sequence[tuple[str, np.ndarray]]) -> dict[str, np.
     return acts
 
 
-def _unit_range(a: np.ndarray) -> np.ndarray:
-    lo, hi = float(np.min(a)), float(np.max(a))
-    return (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a, dtype=float)
-
-
-class LayerVisualizer:
+class LayerVisualizer(ImageMapsMixin, WeightPlotsMixin):
     """Capture and plot activations, weights and gradients of a Keras 3 model.
 
     Parameters
@@ -393,319 +379,3 @@ class LayerVisualizer:
         panels = [(f"ch {c}", maps[..., c]) for c in range(n)]
         title = f"{layer_name}: {n} of {maps.shape[-1]} channels (sample {sample})"
         return make_image_grid(panels, backend=backend, title=title, colorbar=False, ticks=False)
-
-    def plot_feature_map_grid(
-        self,
-        layer_name: str,
-        input_data: Any = None,
-        save_path: str | os.PathLike | None = None,
-        *,
-        x: Any = None,
-        max_maps: int = 16,
-        sample: int = 0,
-        alpha: float = 0.5,
-        interactive: bool = False,
-        backend: str | None = None,
-    ):
-        """Feature maps of a convolutional layer, overlaid on the input image.
-
-        ``plot_feature_map_grid(layer_name, input_data)`` (the toolkit's form) runs the
-        model on ``input_data`` and draws each of the first ``max_maps`` channels,
-        upsampled to the image size and blended over the image. With ``x=`` instead (or
-        spacekit's older order ``plot_feature_map_grid(x, layer_name, max_maps)``, where
-        ``x`` may be None for the last capture) the channels are drawn on their own.
-
-        Parameters
-        ----------
-        layer_name : str
-            A layer whose output is (batch, height, width, channels).
-        input_data : array-like of shape (h, w), (h, w, c) or (n, h, w, c)
-            Image(s) to run and overlay; image ``sample`` is drawn.
-        save_path : str or path-like, optional
-            Default ``overlays_<layer>.png`` (toolkit layout ``<layer>_overlays.png``);
-            channel grids: ``feature_maps_<layer>.png``.
-        x : array-like, optional
-            Input for a plain channel grid (no overlay).
-        max_maps : int, default=16
-            Most channels drawn (the first ``max_maps``).
-        sample : int, default=0
-        alpha : float, default=0.5
-            Opacity of the maps over the image.
-        interactive : bool, default=False
-        backend : {"matplotlib", "plotly"}, optional
-
-        Returns
-        -------
-        matplotlib.figure.Figure or plotly.graph_objects.Figure
-        """
-        backend = self._backend(backend, interactive)
-        if not isinstance(layer_name, str) or x is not None:  # channel grid, spacekit order
-            if isinstance(layer_name, str):
-                if input_data is not None:
-                    raise InputError("Pass input_data or x=, not both.")
-            else:
-                x, layer_name = layer_name, input_data
-                if isinstance(save_path, int) and not isinstance(save_path, bool):
-                    max_maps, save_path = save_path, None
-            if not isinstance(layer_name, str):
-                raise InputError(f"layer_name must be a layer name; received {layer_name!r}.")
-            arr = self._get(layer_name, x)
-            self._check_sample(sample)
-            fig = self._channel_grid(layer_name, arr, max_maps, sample, backend)
-            stems = (f"feature_maps_{layer_name}", f"{layer_name}_feature_maps")
-            return self._finish(fig, save_path, *stems, backend)
-        if input_data is None:
-            raise InputError(
-                "plot_feature_map_grid(layer_name, input_data) needs the image to overlay; "
-                "for the channels alone use x= (or x=None after a capture)."
-            )
-        batch, shown = self._image_batch(input_data, sample)
-        arr = self._get(layer_name, batch)
-        if arr.ndim != 4:
-            raise InputError(
-                f"Layer {layer_name!r} outputs shape {arr.shape}; an overlay grid needs a "
-                "spatial (batch, height, width, channels) output such as a Conv2D layer."
-            )
-        maps = arr[sample]
-        n = min(max_maps, maps.shape[-1])
-        size = shown.shape[:2]
-        heats = [(f"ch {c}", _unit_range(resize_bilinear(maps[..., c], size))) for c in range(n)]
-        title = f"{layer_name}: {n} of {maps.shape[-1]} channels over the input (sample {sample})"
-        fig = make_overlay_grid_figure(shown, heats, backend=backend, alpha=alpha, title=title)
-        stems = (f"overlays_{layer_name}", f"{layer_name}_overlays")
-        return self._finish(fig, save_path, *stems, backend)
-
-    def _image_batch(self, image: Any, sample: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """Model batch from one image or a batch, and image ``sample`` scaled to [0, 1]."""
-        img = np.asarray(to_numpy(image), dtype="float32")
-        rank = len(self.model.inputs[0].shape) if getattr(self.model, "inputs", None) else 4
-        if img.ndim == rank - 2:  # (h, w) for a (batch, h, w, 1) model
-            img = img[..., None]
-        if img.ndim == rank - 1:
-            img = img[None]
-        if img.ndim != rank:
-            raise InputError(
-                f"Expected an image (h, w), (h, w, c) or a batch (n, h, w, c) for a model of "
-                f"input rank {rank}; received shape {np.shape(image)}."
-            )
-        if not -img.shape[0] <= sample < img.shape[0]:
-            raise InputError(f"sample={sample} is out of range for {img.shape[0]} images.")
-        base = img[sample]
-        shown = base[..., 0] if base.shape[-1] == 1 else base[..., :3]
-        if shown.ndim == 3 and base.shape[-1] != 3:
-            shown = base.mean(axis=-1)
-        return img, _unit_range(shown)
-
-    def plot_weight_distribution(
-        self,
-        max_layers: int = 12,
-        save_path: str | os.PathLike | None = None,
-        interactive: bool = False,
-        *,
-        layer_names: str | Iterable[str] | None = None,
-        bins: int = 50,
-        backend: str | None = None,
-    ):
-        """Histogram the weights (kernel and bias separately) of each layer that has any.
-
-        Parameters
-        ----------
-        max_layers : int, default=12
-            Most layers drawn (the first ones with weights).
-        save_path : str or path-like, optional
-            Default ``weights.png`` (toolkit layout ``weight_distributions.png``).
-        interactive : bool, default=False
-        layer_names : str or iterable of str, optional
-            Layers to include; every layer with weights by default. (Also recognised as
-            the first positional argument, spacekit's older order.)
-        bins : int, default=50
-        backend : {"matplotlib", "plotly"}, optional
-
-        Returns
-        -------
-        matplotlib.figure.Figure or plotly.graph_objects.Figure
-        """
-        if isinstance(max_layers, str) or (
-            isinstance(max_layers, Iterable) and not isinstance(max_layers, np.ndarray)
-        ):
-            layer_names, max_layers = max_layers, 12
-        backend = self._backend(backend, interactive)
-        layers = [lay for lay in resolve_layers(self.model, layer_names) if lay.weights]
-        if not layers:
-            raise InputError(f"None of the chosen layers has weights; layers: {self.layer_names}.")
-        panels = []
-        for lay in layers[: int(max_layers)]:
-            series = {}
-            for w in lay.weights:
-                series[w.name] = to_numpy(w.value if hasattr(w, "value") else w)
-            allv = np.concatenate([np.ravel(v) for v in series.values()])
-            panels.append((f"{lay.name} (n={allv.size}, std={allv.std():.3g})", series))
-        fig = make_histogram_grid(panels, backend=backend, bins=bins, title="Weight distributions")
-        return self._finish(fig, save_path, "weights", "weight_distributions", backend)
-
-    # ------------------------------------------------------------- gradients
-    def compute_gradients(self, x: Any, y: Any, loss: Any = None):
-        """Gradients of the loss on ``(x, y)`` for every trainable weight; kept in ``gradients_``.
-
-        This is the Keras counterpart of PyTorch's ``loss.backward()`` before
-        ``plot_gradient_flow()``. The forward pass runs with ``training=False`` so
-        batch-norm statistics and dropout are not changed by looking (TensorFlow backend).
-
-        Returns
-        -------
-        pandas.DataFrame
-            One row per weight: ``weight``, ``layer``, ``shape``, ``mean_abs``, ``max_abs``,
-            ``zero_fraction`` (``has_gradient`` is False for disconnected weights).
-        """
-        self.gradients_, self.loss_value_ = compute_gradients(self.model, x, y, loss)
-        return self.gradients_
-
-    def record_gradients(
-        self, gradients: Sequence[Any], weights: Sequence[Any] | None = None, loss: Any = None
-    ):
-        """Keep gradients from your own ``tf.GradientTape`` loop for :meth:`plot_gradient_flow`.
-
-        Parameters
-        ----------
-        gradients : sequence of array-like or None
-            ``tape.gradient(loss, model.trainable_weights)``.
-        weights : sequence of keras.Variable, optional
-            The weights differentiated, if not ``model.trainable_weights``.
-        loss : float or tensor, optional
-            The loss value, shown in the figure title.
-
-        Returns
-        -------
-        pandas.DataFrame
-            :attr:`gradients_`.
-        """
-        self.gradients_ = gradient_table(self.model, gradients, weights)
-        self.loss_value_ = None if loss is None else float(np.asarray(to_numpy(loss)))
-        return self.gradients_
-
-    def plot_gradient_flow(
-        self,
-        save_path: str | os.PathLike | None = None,
-        interactive: bool = False,
-        loss: Any = None,
-        *,
-        x: Any = None,
-        y: Any = None,
-        log_scale: bool = True,
-        backend: str | None = None,
-    ):
-        """Bar chart of mean and max absolute gradient per weight, input to output.
-
-        Uses the recorded gradients (:meth:`compute_gradients`, :meth:`record_gradients` or
-        ``DashboardCallback(..., layer_visualizer=viz, gradient_data=(x, y))`` during
-        ``fit``), or computes them on ``x=, y=`` first. Weights whose gradient is zero or
-        missing are marked in red.
-
-        Parameters
-        ----------
-        save_path : str or path-like, optional
-            Default ``gradient_flow.png`` (``.html`` when interactive).
-        interactive : bool, default=False
-        loss : str or callable, optional
-            Loss to differentiate with ``x``/``y``; the compiled model's loss by default.
-        x, y : array-like, optional
-            A batch of inputs and targets to compute gradients on now. (Spacekit's older
-            order ``plot_gradient_flow(x, y)`` is recognised too.)
-        log_scale : bool, default=True
-        backend : {"matplotlib", "plotly"}, optional
-
-        Returns
-        -------
-        matplotlib.figure.Figure or plotly.graph_objects.Figure
-        """
-        if _is_input(save_path):  # spacekit's older order: plot_gradient_flow(x, y, loss)
-            if x is not None:
-                raise InputError("Pass the input once: either first or as x=, not both.")
-            x, y, save_path, interactive = save_path, interactive, None, False
-        backend = self._backend(backend, interactive)
-        if x is not None or y is not None:
-            if x is None or y is None:
-                raise InputError("Gradients need both x= and y= (a batch of inputs and targets).")
-            self.compute_gradients(x, y, loss)
-        if self.gradients_ is None:
-            raise InputError(NO_GRADIENTS)
-        df = self.gradients_
-        title = "Gradient flow" + (
-            f" (loss={self.loss_value_:.4g})" if self.loss_value_ is not None else ""
-        )
-        fig = make_gradient_flow_figure(
-            df["weight"].tolist(),
-            df["mean_abs"].to_numpy(),
-            df["max_abs"].to_numpy(),
-            backend=backend,
-            title=title,
-            log_scale=log_scale,
-        )
-        return self._finish(fig, save_path, "gradient_flow", "gradient_flow", backend)
-
-    def overlay_activation(
-        self,
-        image: Any,
-        layer_name: str,
-        *,
-        channel: int | None = None,
-        alpha: float = 0.5,
-        cmap: str = "jet",
-        backend: str | None = None,
-        save_path: str | os.PathLike | None = None,
-    ):
-        """Upsample a layer's activation map to the image size and blend it over the image.
-
-        Parameters
-        ----------
-        image : array-like of shape (h, w), (h, w, c) or (1, h, w, c)
-            One model input image.
-        layer_name : str
-            A layer with (batch, h', w', channels) output.
-        channel : int, optional
-            Channel to show; the mean over channels by default.
-        alpha : float, default=0.5
-            Opacity of the activation map in the overlay.
-        cmap : str, default="jet"
-        backend : {"matplotlib", "plotly"}, optional
-        save_path : str or path-like, optional
-
-        Returns
-        -------
-        matplotlib.figure.Figure or plotly.graph_objects.Figure
-            Panels: input, activation map, overlay. The normalised, upsampled map is kept
-            in ``overlay_map_``.
-        """
-        backend = self._backend(backend, False)
-        if np.ndim(image) == 4 and np.shape(image)[0] != 1:
-            raise InputError(
-                f"overlay_activation takes one image; received shape {np.shape(image)}, "
-                "expected (h, w), (h, w, c) or (1, h, w, c)."
-            )
-        try:
-            img, shown = self._image_batch(image)
-        except InputError as exc:
-            raise InputError(f"overlay_activation takes one image: {exc}") from exc
-        arr = self._get(layer_name, img)
-        if arr.ndim != 4:
-            raise InputError(
-                f"Layer {layer_name!r} outputs shape {arr.shape}; an overlay needs a spatial "
-                "(batch, height, width, channels) output such as a Conv2D layer."
-            )
-        if channel is not None and not 0 <= channel < arr.shape[-1]:
-            raise InputError(f"channel={channel} but {layer_name!r} has {arr.shape[-1]} channels.")
-        amap = arr[0].mean(axis=-1) if channel is None else arr[0][..., channel]
-        heat = _unit_range(resize_bilinear(amap, shown.shape[:2]))
-        self.overlay_map_ = heat
-        label = f"{layer_name}" + ("" if channel is None else f" ch {channel}")
-        fig = make_overlay_figure(
-            shown,
-            heat,
-            backend=backend,
-            alpha=alpha,
-            cmap=cmap,
-            title=f"Activation overlay: {label}",
-            heat_title=label,
-        )
-        stems = (f"overlay_{layer_name}", f"{layer_name}_overlay")
-        return self._finish(fig, save_path, *stems, backend)
