@@ -256,7 +256,9 @@ def make_overlay_grid_figure(
     """Draw one panel per ``(title, map)``: the map blended over the same input image.
 
     ``image`` is (H, W) or (H, W, 3) scaled to [0, 1]; every map is (H, W) in [0, 1]
-    (feature maps already upsampled to the image size).
+    (feature maps already upsampled to the image size). With matplotlib the opacity of
+    each pixel of the map is ``alpha`` times its value, so the image shows through where
+    the activation is weak; plotly draws the map with the uniform opacity ``alpha``.
 
     Returns
     -------
@@ -307,7 +309,9 @@ def make_overlay_grid_figure(
     for i, (name, heat) in enumerate(heats):
         ax = fig.add_subplot(nrows, ncols, i + 1)
         ax.imshow(image, **kw)
-        ax.imshow(heat, cmap=cmap, alpha=alpha, vmin=0, vmax=1)
+        # strong activations opaque, weak ones transparent, so the image stays visible
+        heat = np.asarray(heat, float)
+        ax.imshow(heat, cmap=cmap, alpha=alpha * np.clip(heat, 0, 1), vmin=0, vmax=1)
         ax.set_title(name, fontsize=9)
         ax.set_axis_off()
     if title:
