@@ -31,7 +31,7 @@ from spacekit.visualization import (  # noqa: E402
     quick_plot_metrics,
 )
 from spacekit.visualization.attention import attention_rollout  # noqa: E402
-from spacekit.visualization.server_history import read_history  # noqa: E402
+from spacekit.visualization.server import read_history  # noqa: E402
 
 REQ = inspect.Parameter.empty
 

@@ -11,13 +11,13 @@ from typing import Any
 
 import numpy as np
 
-from spacekit.exceptions import InputError
-from spacekit.visualization._hooks import to_numpy
-from spacekit.visualization.layers_figures import (
+from spacekit.analyzer.figures import (
     make_overlay_figure,
     make_overlay_grid_figure,
     resize_bilinear,
 )
+from spacekit.exceptions import InputError
+from spacekit.visualization._hooks import to_numpy
 
 __all__ = ["ImageMapsMixin"]
 

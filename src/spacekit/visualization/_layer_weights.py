@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from spacekit.analyzer.figures import make_gradient_flow_figure, make_histogram_grid
 from spacekit.exceptions import InputError
 from spacekit.visualization._gradients import NO_GRADIENTS, compute_gradients, gradient_table
 from spacekit.visualization._hooks import resolve_layers, to_numpy
-from spacekit.visualization.layers_figures import make_gradient_flow_figure, make_histogram_grid
 
 __all__ = ["WeightPlotsMixin"]
 

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 
 from spacekit._io import atomic_path
+from spacekit.analyzer.figures import make_gallery_figure, save_figure
 from spacekit.exceptions import DataError, InputError
-from spacekit.visualization._export import output_dir, save_figure, toolkit_layout
-from spacekit.visualization._figures_predictions import make_gallery_figure
+from spacekit.visualization._export import output_dir, toolkit_layout
 from spacekit.visualization._labels import (
     as_labels,
     iter_batches,

@@ -38,10 +38,10 @@ from typing import Any
 
 import numpy as np
 
+from spacekit.analyzer.figures import check_backend, make_image_grid, save_figure
 from spacekit.exceptions import InputError
 from spacekit.visualization import _model_hooks
-from spacekit.visualization._export import figure_path, save_figure
-from spacekit.visualization._figures import check_backend
+from spacekit.visualization._export import figure_path
 from spacekit.visualization._hooks import (
     CallRecorder,
     build_side_model,
@@ -52,9 +52,6 @@ from spacekit.visualization._hooks import (
 )
 from spacekit.visualization._layer_images import ImageMapsMixin
 from spacekit.visualization._layer_weights import WeightPlotsMixin, _is_input
-from spacekit.visualization.layers_figures import (
-    make_image_grid,
-)
 
 __all__ = ["LayerVisualizer"]
 

@@ -17,13 +17,14 @@ from typing import Any
 
 import numpy as np
 
-from spacekit.exceptions import DataError, InputError
-from spacekit.visualization._export import figure_path, output_dir, save_figure
-from spacekit.visualization._figures import check_backend
-from spacekit.visualization._figures_predictions import (
+from spacekit.analyzer.figures import (
+    check_backend,
     make_confusion_matrix_figure,
     make_curves_figure,
+    save_figure,
 )
+from spacekit.exceptions import DataError, InputError
+from spacekit.visualization._export import figure_path, output_dir
 from spacekit.visualization._labels import (
     as_labels,
     as_probabilities,

@@ -1,9 +1,16 @@
-"""Pure figure builders for training histories: data in, a figure out.
+"""Training histories: per-epoch panels, loss curves and batch metrics.
 
 Every ``make_*_figure`` takes plain lists/arrays and ``backend="matplotlib"|"plotly"`` and
 returns a new ``matplotlib.figure.Figure`` (made without pyplot, so nothing global is
 touched and nothing is shown) or a ``plotly.graph_objects.Figure``. Missing values
 (``None``, NaN, inf) are drawn as gaps. Nothing here writes files or displays anything.
+
+Examples
+--------
+>>> from spacekit.analyzer.figures import make_loss_figure
+>>> fig = make_loss_figure({"loss": [0.9, 0.5, 0.4], "val_loss": [1.0, 0.7, 0.6]})
+>>> [trace.name for trace in fig.data if not trace.name.startswith("best")]
+['loss', 'val_loss']
 """
 
 from __future__ import annotations
@@ -14,23 +21,19 @@ from typing import Any
 
 import numpy as np
 
+from spacekit.analyzer.figures.backend import check_backend, new_matplotlib_figure
 from spacekit.exceptions import InputError
 
 __all__ = [
-    "BACKENDS",
-    "check_backend",
     "lower_is_better",
     "best_epoch",
     "group_metrics",
     "make_history_figure",
     "make_loss_figure",
+    "mpl_loss_figure",
     "make_batch_figure",
     "trailing_mean",
-    "new_matplotlib_figure",
 ]
-
-#: Figure backends every builder accepts.
-BACKENDS = ("matplotlib", "plotly")
 
 _LOWER_TOKENS = (
     "loss",
@@ -51,13 +54,6 @@ _LOWER_TOKENS = (
 _TRAIN_COLOR = "#1f77b4"
 _VAL_COLOR = "#ff7f0e"
 _LR_COLOR = "#2ca02c"
-
-
-def check_backend(backend: str) -> str:
-    """Return ``backend`` if it is one of :data:`BACKENDS`, else raise :class:`InputError`."""
-    if backend not in BACKENDS:
-        raise InputError(f"Unknown backend {backend!r}; expected 'matplotlib' or 'plotly'.")
-    return backend
 
 
 def lower_is_better(name: str) -> bool:
@@ -123,13 +119,6 @@ def group_metrics(
         panels, key=lambda b: (b != "loss", not lower_is_better(b), list(panels).index(b))
     )
     return [(base, sorted(panels[base], key=lambda n: n.startswith("val_"))) for base in order]
-
-
-def new_matplotlib_figure(figsize: tuple[float, float] = (8, 5)):
-    """Return a new pyplot-free ``matplotlib.figure.Figure`` (Agg canvas)."""
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=figsize, layout="constrained")
 
 
 def _grid(n: int) -> tuple[int, int]:
@@ -283,37 +272,58 @@ def _history_plotly(x, series, panels, title, mark_best):
 
 
 def make_loss_figure(
-    train_loss: Sequence[Any],
-    val_loss: Sequence[Any] | None = None,
+    history: Mapping[str, Sequence[Any]],
+    metric: str = "loss",
+    title: str | None = None,
     *,
     epochs: Sequence[int] | None = None,
-    backend: str = "matplotlib",
-    title: str = "Loss",
+    backend: str = "plotly",
+    mark_best: bool = True,
 ):
-    """Draw training (and validation) loss against epoch.
+    """Draw the training and validation curves of one metric against epoch.
 
     Parameters
     ----------
-    train_loss : sequence of float
-        Training loss per epoch.
-    val_loss : sequence of float, optional
-        Validation loss per epoch.
+    history : mapping of str to sequence of float or None
+        Per-epoch values by name, e.g. Keras' ``History.history`` or a results folder's
+        ``history``. ``metric`` and ``val_{metric}`` are looked up by name (not by
+        position); either may be missing. A shorter series is padded with gaps.
+    metric : str, default="loss"
+        The metric to draw.
+    title : str, optional
+        Default: ``"Training vs validation {metric}"``.
     epochs : sequence of int, optional
         X values; ``1..n`` by default.
-    backend : {"matplotlib", "plotly"}, default="matplotlib"
-    title : str, default="Loss"
+    backend : {"plotly", "matplotlib"}, default="plotly"
+    mark_best : bool, default=True
+        Mark the best epoch of each curve (minimum for losses and errors).
 
     Returns
     -------
-    matplotlib.figure.Figure or plotly.graph_objects.Figure
+    plotly.graph_objects.Figure or matplotlib.figure.Figure
+        One panel; an empty history gives a figure that says so.
     """
-    metrics = {"loss": list(train_loss)}
-    if val_loss is not None:
-        metrics["val_loss"] = list(val_loss)
-    n = max(len(v) for v in metrics.values())
-    metrics = {k: list(v) + [None] * (n - len(v)) for k, v in metrics.items()}
+    check_backend(backend)
+    series = {
+        name: list(np.ravel(np.asarray(history[name], dtype=object)))
+        for name in (metric, f"val_{metric}")
+        if name in history and history[name] is not None
+    }
+    n = max((len(v) for v in series.values()), default=0)
+    series = {k: v + [None] * (n - len(v)) for k, v in series.items()}
     x = list(epochs) if epochs is not None else list(range(1, n + 1))
-    return make_history_figure(x, metrics, backend=backend, title=title)
+    return make_history_figure(
+        x,
+        series,
+        backend=backend,
+        title=title or f"Training vs validation {metric}",
+        mark_best=mark_best,
+    )
+
+
+def mpl_loss_figure(history: Mapping, metric: str = "loss", title: str | None = None):
+    """:func:`make_loss_figure` with ``backend="matplotlib"``."""
+    return make_loss_figure(history, metric, title, backend="matplotlib")
 
 
 def trailing_mean(values: np.ndarray, window: int) -> np.ndarray:

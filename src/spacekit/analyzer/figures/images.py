@@ -1,8 +1,17 @@
-"""Pure figure builders of the layer visualizer (the attention visualizer reuses them).
+"""Images and grids: heat-map grids, histogram grids, overlays and gradient flow.
 
-Data in, figure out: each builder takes numpy arrays and ``backend="matplotlib"|"plotly"``
-and returns a new pyplot-free ``matplotlib.figure.Figure`` or a
-``plotly.graph_objects.Figure``. Nothing is shown or written here.
+The layer and attention visualizers draw with these. Data in, figure out: each builder
+takes numpy arrays and ``backend="matplotlib"|"plotly"`` and returns a new pyplot-free
+``matplotlib.figure.Figure`` or a ``plotly.graph_objects.Figure``. Nothing is shown or
+written here.
+
+Examples
+--------
+>>> import numpy as np
+>>> from spacekit.analyzer.figures import make_image_grid
+>>> fig = make_image_grid([("a", np.eye(3)), ("b", np.ones((3, 3)))])
+>>> [ax.get_title() for ax in fig.axes if ax.get_title()]
+['a', 'b']
 """
 
 from __future__ import annotations
@@ -12,8 +21,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from spacekit.analyzer.figures.backend import check_backend, new_matplotlib_figure
 from spacekit.exceptions import InputError
-from spacekit.visualization._figures import check_backend, new_matplotlib_figure
 
 __all__ = [
     "make_image_grid",

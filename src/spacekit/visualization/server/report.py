@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from spacekit._io import atomic_write_text
-from spacekit.visualization.server_history import read_history
+from spacekit.visualization.server.history import read_history
 
 __all__ = ["build_report_html", "write_report"]
 
@@ -24,7 +24,7 @@ def build_report_html(history: dict[str, Any], title: str | None = None) -> str:
     ----------
     history : dict
         A ``spacekit-training-history`` dictionary (as returned by
-        :func:`~spacekit.visualization.server_history.read_history`).
+        :func:`~spacekit.visualization.server.history.read_history`).
     title : str, optional
         Page title; defaults to "Training report: <run>".
     """

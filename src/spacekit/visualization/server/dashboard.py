@@ -21,12 +21,12 @@ from typing import Any
 
 from spacekit.exceptions import InputError
 from spacekit.visualization._export import output_dir
-from spacekit.visualization.server_history import (
+from spacekit.visualization.server.history import (
     HistoryFollower,
     records_to_history,
     write_history,
 )
-from spacekit.visualization.server_store import MetricStore, _check_name, validate_metrics
+from spacekit.visualization.server.store import MetricStore, check_name, validate_metrics
 
 __all__ = ["DashboardServer"]
 
@@ -52,7 +52,7 @@ def _figure_to_json(name: str, figure: Any) -> dict:
     """Turn a plotly figure, a figure dict or an ``{"x", "y"}`` series into plain JSON."""
     import plotly.io as pio
 
-    _check_name(name, "plot name")
+    check_name(name, "plot name")
     if hasattr(figure, "to_plotly_json"):
         obj: Any = figure
     elif isinstance(figure, Mapping) and "data" in figure:
@@ -167,7 +167,7 @@ class DashboardServer:
         InputError
             If the address cannot be bound (port in use, unknown host).
         """
-        from spacekit.visualization.server_http import DashboardHTTPServer
+        from spacekit.visualization.server.httpd import DashboardHTTPServer
 
         with self._lock:
             if self.running:
@@ -296,6 +296,11 @@ class DashboardServer:
         """Return the last record and the latest value of each metric."""
         return self._store.latest()
 
+    @property
+    def run(self) -> str | None:
+        """Name of the current run (set by a followed history file), or None."""
+        return self._store.run
+
     def clear(self) -> None:
         """Forget all records and plots; open pages are cleared too."""
         self._store.reset()
@@ -355,7 +360,7 @@ class DashboardServer:
             clean = {}
             for name, value in row.items():
                 try:
-                    clean[_check_name(name)] = value
+                    clean[check_name(name)] = value
                 except InputError as exc:
                     if name not in self._skipped:
                         self._skipped.add(name)

@@ -26,6 +26,7 @@ __all__ = [
     "MetricStore",
     "Subscriber",
     "validate_metrics",
+    "check_name",
     "NAME_PATTERN",
     "MAX_NAME_LENGTH",
     "MAX_METRIC_NAMES",
@@ -48,7 +49,12 @@ SUBSCRIBER_QUEUE_SIZE = 10_000
 _RESERVED = ("epoch", "step")
 
 
-def _check_name(name: Any, what: str = "metric name") -> str:
+def check_name(name: Any, what: str = "metric name") -> str:
+    """Return ``name`` if it is a valid metric or plot name, else raise ``InputError``.
+
+    A valid name is a string of 1 to :data:`MAX_NAME_LENGTH` characters matching
+    :data:`NAME_PATTERN`; ``what`` names the thing in the error message.
+    """
     if not isinstance(name, str):
         raise InputError(f"{what} must be a string; received {name!r} ({type(name).__name__}).")
     if not name or len(name) > MAX_NAME_LENGTH:
@@ -132,7 +138,7 @@ def validate_metrics(
     for name, value in payload.items():
         if name in _RESERVED:
             continue
-        metrics[_check_name(name)] = _check_value(name, value, strict)
+        metrics[check_name(name)] = _check_value(name, value, strict)
     if not metrics:
         raise InputError(
             "no metrics received; send at least one name: value pair, "
@@ -239,6 +245,12 @@ class MetricStore:
             self._run = run
 
     # -- reading -------------------------------------------------------------------
+    @property
+    def run(self) -> str | None:
+        """The run name shown on the page (None when unnamed)."""
+        with self._lock:
+            return self._run
+
     def __len__(self) -> int:
         with self._lock:
             return len(self._records)

@@ -1,7 +1,17 @@
-"""Pure figure builders for classifier predictions: confusion matrix, ROC, PR, gallery.
+"""Classifier results: confusion matrix, ROC and precision-recall curves, example gallery.
 
 Data in (arrays already computed), a matplotlib or plotly figure out; nothing is written
-or shown here.
+or shown here. :func:`make_roc_figure` and :func:`make_pr_figure` draw the per-memory-bin
+curves of a regressor (from :func:`spacekit.analyzer.metrics.binned_roc_pr`) with the
+same builder, :func:`make_curves_figure`.
+
+Examples
+--------
+>>> import numpy as np
+>>> from spacekit.analyzer.figures import make_confusion_matrix_figure
+>>> fig = make_confusion_matrix_figure(np.array([[5, 1], [2, 7]]), ["aligned", "misaligned"])
+>>> fig.axes[0].get_title()
+'Confusion matrix'
 """
 
 from __future__ import annotations
@@ -12,12 +22,16 @@ from typing import Any
 
 import numpy as np
 
+from spacekit.analyzer.figures.backend import check_backend, new_matplotlib_figure
 from spacekit.exceptions import InputError
-from spacekit.visualization._figures import check_backend, new_matplotlib_figure
 
 __all__ = [
     "make_confusion_matrix_figure",
     "make_curves_figure",
+    "make_roc_figure",
+    "make_pr_figure",
+    "mpl_roc_figure",
+    "mpl_pr_figure",
     "make_gallery_figure",
 ]
 
@@ -181,8 +195,54 @@ def make_curves_figure(
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize="small", loc="lower right" if kind == "roc" else "lower left")
+    if curves or kind == "roc":
+        ax.legend(fontsize="small", loc="lower right" if kind == "roc" else "lower left")
     return fig
+
+
+def _bin_curves(curves: Mapping[int, Mapping], x: str, y: str, score: str) -> dict:
+    return {c["label"]: (c[x], c[y], c[score]) for c in curves.values() if len(c[x])}
+
+
+def make_roc_figure(
+    curves: Mapping[int, Mapping], title: str = "ROC per memory bin", *, backend: str = "plotly"
+):
+    """ROC curve of each memory bin from :func:`spacekit.analyzer.metrics.binned_roc_pr`.
+
+    Bins without both classes in the test set (empty curves) are left out.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure or matplotlib.figure.Figure
+    """
+    roc = _bin_curves(curves, "fpr", "tpr", "auc")
+    return make_curves_figure(roc, kind="roc", backend=backend, title=title)
+
+
+def make_pr_figure(
+    curves: Mapping[int, Mapping],
+    title: str = "Precision-recall per memory bin",
+    *,
+    backend: str = "plotly",
+):
+    """Precision-recall curve of each memory bin from ``binned_roc_pr``.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure or matplotlib.figure.Figure
+    """
+    pr = _bin_curves(curves, "recall", "precision", "ap")
+    return make_curves_figure(pr, kind="pr", backend=backend, title=title)
+
+
+def mpl_roc_figure(curves: Mapping[int, Mapping], title: str = "ROC per memory bin"):
+    """:func:`make_roc_figure` with ``backend="matplotlib"``."""
+    return make_roc_figure(curves, title, backend="matplotlib")
+
+
+def mpl_pr_figure(curves: Mapping[int, Mapping], title: str = "Precision-recall per memory bin"):
+    """:func:`make_pr_figure` with ``backend="matplotlib"``."""
+    return make_pr_figure(curves, title, backend="matplotlib")
 
 
 def _as_image(x: np.ndarray) -> tuple[np.ndarray, str | None]:

@@ -1,35 +1,18 @@
-"""Train the JWST Level-3 memory regressors (``img3_reg``, ``spec3_reg``).
+"""``JwstCalTrain``: train, evaluate and package the JWST Level-3 memory regressors.
 
-Command line::
-
-    python -m spacekit.skopes.jwst.cal.train -d DIR --exp-mode image -o OUT -k 5 \\
-        --early-stopping val_rmse --epochs 100 --seed 42
-
-``DIR`` holds ``train-image.csv`` / ``train-spec.csv`` as written by
-``python -m spacekit.preprocessor.ingest jcal``. Every output goes under
-``OUT/{YYYY-MM-DD}_{unix time}/{mode}/`` (or ``OUT/{mode}/`` when ``OUT`` already has
-that timestamped form)::
-
-    {mode}/data/{mode}-tts_N.csv          fold tables (split = train|test)
-    {mode}/models/N/{model}.keras         one model per fold (+ tx_data-{mode}.json)
-    {mode}/results/N/                     history.npz, loss.npz, predictions.npy,
-                                          residuals.npy, test_idx.csv, roc_auc.npz, pr.npz
-    {mode}/figures/foldN-*.html|png       residuals, loss, ROC, precision-recall
-    {mode}/summary/{mode}-cv-metrics.csv  one row per fold, network and baseline
-    {mode}/summary/{mode}-cv-scores.json  NaN-skipping means over folds
-    {mode}/tx_data-{mode}.json            normalisation of the best fold
-    jwst_cal.zip                          archive of the best models, for JwstCalPredict
-
-A run without cross-validation (``-k 0``) is fold ``0`` of a single 80/20 split.
+The class orchestrates one training run; the pieces live beside it:
+:mod:`~spacekit.skopes.jwst.cal.train.folds` (training tables and folds),
+:mod:`~spacekit.skopes.jwst.cal.train.params` (blueprint overrides, hyper-parameters
+file), :mod:`~spacekit.skopes.jwst.cal.train.metrics` (fold rows, cv-scores summary) and
+:mod:`~spacekit.skopes.jwst.cal.train.runner` (the command line). The output tree is
+described in :mod:`spacekit.skopes.jwst.cal.train`.
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import re
-import sys
 import time
 import warnings
 from collections.abc import Mapping, Sequence
@@ -41,18 +24,28 @@ import numpy as np
 import pandas as pd
 
 from spacekit._io import atomic_path, atomic_write_json, atomic_write_text
-from spacekit._runner import add_log_arguments, configure_runner_logging
-from spacekit.analyzer.baseline import fit_baseline
 from spacekit.analyzer.compute import ComputeRegressor
 from spacekit.builder.blueprints import Blueprint, get_blueprint
 from spacekit.builder.packaging import MODEL_NAMES as _MODEL_NAMES
-from spacekit.builder.packaging import build_archive, make_model_card
-from spacekit.exceptions import DataError, InputError, SkippedInputWarning, SpacekitError
-from spacekit.skopes.jwst.cal.prep import JwstCalPrep, memory_bins, usable_rows
+from spacekit.builder.packaging import build_archive, format_score
+from spacekit.exceptions import DataError, InputError, SkippedInputWarning
+from spacekit.skopes.jwst.cal.prep import JwstCalPrep, usable_rows
+from spacekit.skopes.jwst.cal.train.folds import dedupe_products, kfold_indices, write_fold_table
+from spacekit.skopes.jwst.cal.train.metrics import (
+    add_fold_row,
+    baseline_metrics,
+    cv_scores,
+    fold_row,
+    write_metrics_table,
+)
+from spacekit.skopes.jwst.cal.train.metrics import (
+    best_fold as best_fold_of,
+)
+from spacekit.skopes.jwst.cal.train.params import hyperparameters, override_blueprint
 
-__all__ = ["JwstCalTrain", "build_archive", "make_model_card", "main"]
+__all__ = ["JwstCalTrain", "VALIDATION_FRACTION"]
 
-# named explicitly: under `python -m` this module runs as "__main__"
+# one logger for the whole training (its runner runs under `python -m` as "__main__")
 log = logging.getLogger("spacekit.skopes.jwst.cal.train")
 
 _RUN_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}_\d{10}$")
@@ -60,13 +53,6 @@ _RUN_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}_\d{10}$")
 VALIDATION_FRACTION = 0.1
 #: Fewer training rows than this: no hold-out, early stopping watches the test rows.
 _MIN_ROWS_FOR_VALIDATION = 10
-_FIELD_ALIASES = {"layers": "hidden", "lr": "learning_rate", "batch": "batch_size"}
-
-
-def _nanmean(values: Sequence[float]) -> float | None:
-    arr = np.asarray([v for v in values if v is not None], dtype=float)
-    arr = arr[np.isfinite(arr)]
-    return float(arr.mean()) if arr.size else None
 
 
 class JwstCalTrain:
@@ -303,16 +289,7 @@ class JwstCalTrain:
 
     @staticmethod
     def _dedupe(df: pd.DataFrame) -> pd.DataFrame:
-        df = df.copy()
-        order = [c for c in ("date", "imagesize") if c in df.columns]
-        if order:
-            df = df.sort_values(order, kind="stable")
-        if "pname" in df.columns:
-            df = df.drop_duplicates(subset="pname", keep="last")
-        df = df[~df.index.duplicated(keep="last")]
-        df.index = df.index.astype(str)
-        df.index.name = "Dataset"
-        return df
+        return dedupe_products(df)
 
     def _prep(self, df: pd.DataFrame) -> JwstCalPrep:
         return JwstCalPrep(
@@ -337,19 +314,11 @@ class JwstCalTrain:
         return self.jp
 
     def _write_fold_table(self, itn: str, train_idx, test_idx) -> Path:
-        df = self.data.copy()
-        df["split"] = "train"
-        df.loc[test_idx, "split"] = "test"
-        df = df.loc[list(train_idx) + list(test_idx)]
         path = self._dir("data") / f"{self.exp_mode}-tts_{itn}.csv"
-        with atomic_path(path) as tmp:
-            df.to_csv(tmp, index=True, index_label="Dataset")
-        return path
+        return write_fold_table(path, self.data, train_idx, test_idx)
 
     def generate_kfolds(self, stratify: bool = False) -> list[str]:
         """Write ``data/{mode}-tts_{i}.csv`` for each of the ``cross_val`` folds."""
-        from sklearn.model_selection import KFold, StratifiedKFold
-
         if self.data is None:
             self.load_data()
         k = self.cross_val
@@ -360,35 +329,21 @@ class JwstCalTrain:
                 f"least {2 * k} needed); use fewer folds (-k) or ingest more data."
             )
         y = pd.to_numeric(self.data["imgsize_gb"], errors="coerce").fillna(0).to_numpy()
-        bins = memory_bins(y)
-        counts = np.bincount(bins, minlength=4)
-        if stratify and np.all(counts[counts > 0] >= k):
-            splits = StratifiedKFold(k, shuffle=True, random_state=self.seed).split(y, bins)
-        else:
-            if stratify:
-                log.warning("stratified folds impossible (class counts %s)", counts.tolist())
-            splits = KFold(k, shuffle=True, random_state=self.seed).split(y)
         names = []
-        for i, (tr, te) in enumerate(splits):
+        for i, (tr, te) in enumerate(kfold_indices(y, k, stratify=stratify, seed=self.seed)):
             self._write_fold_table(str(i), self.data.index[tr], self.data.index[te])
             names.append(str(i))
         return names
 
     # -- model -------------------------------------------------------------------------
     def _blueprint(self, custom_arch: Mapping | None) -> Blueprint:
-        bp = get_blueprint(self.architecture)
-        changes: dict[str, Any] = {}
-        for part in ("build_params", "fit_params"):
-            for key, value in dict((custom_arch or {}).get(part, {})).items():
-                changes[_FIELD_ALIASES.get(key, key)] = value
-        if self.epochs is not None:
-            changes["epochs"] = int(self.epochs)
-        if self.batch_size is not None:
-            changes["batch_size"] = int(self.batch_size)
-        if self.early_stopping is not None:
-            off = str(self.early_stopping).lower() in ("none", "false", "0", "")
-            changes["early_stopping"] = None if off else str(self.early_stopping)
-        return bp.replace(**changes) if changes else bp
+        return override_blueprint(
+            get_blueprint(self.architecture),
+            custom_arch,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            early_stopping=self.early_stopping,
+        )
 
     def build_model(self, custom_arch: Mapping | None = None):
         """Build and compile the blueprint's Keras model (``layer_kwargs`` applied)."""
@@ -506,45 +461,26 @@ class JwstCalTrain:
             self.roc_fig, self.pr_fig = self.com.roc_fig, self.com.pr_fig
         return self.com
 
-    def _baseline_metrics(self) -> dict[str, float]:
-        jp = self.jp
-        t0 = time.perf_counter()
-        _, ptr, pte = fit_baseline(jp.X_train, jp.y_reg_train, jp.X_test, seed=self.seed)
-        seconds = time.perf_counter() - t0
-        com = ComputeRegressor(jp.y_reg_test, pte, y_train_true=jp.y_reg_train, y_train_pred=ptr)
-        loss = com.calculate_results()
-        out = {f"hgb_{k}": v for k, v in loss.items()}
-        out["hgb_fit_seconds"] = seconds
-        return out
-
     def record_metrics(self) -> pd.DataFrame:
         """Append this fold's row to ``summary/{mode}-cv-metrics.csv``."""
         itn = self.itn or "0"
         jp = self.jp
-        ytr, yte = np.ravel(jp.y_reg_train), np.ravel(jp.y_reg_test)
-        above = yte[yte > self.threshold]
-        row: dict[str, Any] = {
-            "train_size": int(ytr.size),
-            "test_size": int(yte.size),
-            "train_above_threshold": int(np.sum(ytr > self.threshold)),
-            "test_above_threshold": int(above.size),
-            "test_mean_above_threshold": float(above.mean()) if above.size else float("nan"),
-            "test_max": float(yte.max()),
-            "validation_size": int(getattr(self, "_validation_size", 0)),
-            "epochs_run": len(self.history.get("loss", [])) if self.history else 0,
-            "fit_seconds": getattr(self, "_fit_seconds", float("nan")),
-        }
-        row.update(self.com.loss)
+        row = fold_row(
+            jp.y_reg_train,
+            jp.y_reg_test,
+            self.threshold,
+            loss=self.com.loss,
+            history=self.history,
+            validation_size=getattr(self, "_validation_size", 0),
+            fit_seconds=getattr(self, "_fit_seconds", float("nan")),
+        )
         if self.baseline:
-            row.update(self._baseline_metrics())
-        new = pd.DataFrame([row], index=pd.Index([int(itn)], name="index"))
-        self.dm = new
-        if self.metrics is not None and not self.metrics.empty:
-            old = self.metrics.drop(index=[int(itn)], errors="ignore")
-            new = pd.concat([old, new]).sort_index()
-        self.metrics = new
-        with atomic_path(self.metrics_file) as tmp:
-            self.metrics.to_csv(tmp, index=True, index_label="index")
+            row |= baseline_metrics(
+                jp.X_train, jp.y_reg_train, jp.X_test, jp.y_reg_test, seed=self.seed
+            )
+        self.dm = add_fold_row(None, int(itn), row)
+        self.metrics = add_fold_row(self.metrics, int(itn), row)
+        write_metrics_table(self.metrics_file, self.metrics)
         return self.metrics
 
     def _run_fold(self, itn: str, custom_arch: Mapping | None) -> None:
@@ -565,23 +501,11 @@ class JwstCalTrain:
 
     def best_fold(self) -> str:
         """Fold with the lowest test RMSE (ties: the first)."""
-        if self.metrics is None or self.metrics.empty:
-            raise DataError("No fold has been trained yet.")
-        return str(int(self.metrics["test_rmse"].astype(float).idxmin()))
+        return best_fold_of(self.metrics)
 
     def write_scores(self) -> dict:
         """Write ``summary/{mode}-cv-scores.json`` and the best fold's ``tx_data``."""
-        m = self.metrics
-        nn_cols = [c for c in m.columns if not c.startswith("hgb_")]
-        scores = {
-            "format": "spacekit-cv-scores",
-            "exp_mode": self.exp_mode,
-            "model": self.model_name,
-            "n_folds": int(len(m)),
-            "best_fold": self.best_fold(),
-            "network": {c: _nanmean(m[c].tolist()) for c in nn_cols},
-            "baseline": {c[4:]: _nanmean(m[c].tolist()) for c in m.columns if c.startswith("hgb_")},
-        }
+        scores = cv_scores(self.metrics, self.exp_mode, self.model_name)
         self.scores = scores
         atomic_write_json(self._dir("summary") / f"{self.exp_mode}-cv-scores.json", scores)
         tx = self._dir("models", scores["best_fold"]) / f"tx_data-{self.exp_mode}.json"
@@ -592,25 +516,17 @@ class JwstCalTrain:
         return scores
 
     def _write_hyperparameters(self) -> None:
-        bp = self.blueprint
-        params = {
-            "exp_mode": self.exp_mode,
-            "architecture": self.architecture,
-            "hidden": list(bp.hidden),
-            "epochs": bp.epochs,
-            "batch_size": bp.batch_size,
-            "learning_rate": bp.learning_rate,
-            "decay_steps": bp.decay_steps,
-            "decay_rate": bp.decay_rate,
-            "early_stopping": bp.early_stopping,
-            "patience": bp.patience,
-            "layer_kwargs": {str(k): str(v) for k, v in self.layer_kwargs.items()},
-            "cross_val": self.cross_val,
-            "norm": self.norm,
-            "threshold": self.threshold,
-            "seed": self.seed,
-            "training_data": None if self.training_data is None else str(self.training_data),
-        }
+        params = hyperparameters(
+            self.blueprint,
+            exp_mode=self.exp_mode,
+            architecture=self.architecture,
+            layer_kwargs={str(k): str(v) for k, v in self.layer_kwargs.items()},
+            cross_val=self.cross_val,
+            norm=self.norm,
+            threshold=self.threshold,
+            seed=self.seed,
+            training_data=None if self.training_data is None else str(self.training_data),
+        )
         atomic_write_json(self._dir("summary") / f"{self.exp_mode}-hyperparameters.json", params)
 
     def main(self, stratify: bool = False, custom_arch: Mapping | None = None) -> dict:
@@ -643,92 +559,8 @@ class JwstCalTrain:
         log.info(
             "%s: test RMSE %s GB (baseline %s GB) -> %s",
             self.model_name,
-            _fmt(self.scores["network"].get("test_rmse")),
-            _fmt(self.scores["baseline"].get("test_rmse")),
+            format_score(self.scores["network"].get("test_rmse")),
+            format_score(self.scores["baseline"].get("test_rmse")),
             self.output_path,
         )
         return self.scores
-
-
-# -- command line ------------------------------------------------------------------------
-def _fmt(v) -> str:
-    return "n/a" if v is None else f"{v:.3f}"
-
-
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="python -m spacekit.skopes.jwst.cal.train",
-        description="Train the JWST Level-3 memory regressor of one exposure mode.",
-    )
-    p.add_argument(
-        "-d",
-        "--training_data",
-        "--training-data",
-        required=True,
-        help="folder holding train-{mode}.csv (ingest output)",
-    )
-    p.add_argument(
-        "-o",
-        "--out",
-        default=None,
-        help="parent of the timestamped output folder (default DIR/runs)",
-    )
-    p.add_argument("-e", "--exp_mode", "--exp-mode", default="image", choices=["image", "spec"])
-    p.add_argument("-n", "--norm", type=int, default=1, choices=[0, 1])
-    p.add_argument("-k", "--cross_val", "--cross-val", type=int, default=0)
-    p.add_argument(
-        "-s",
-        "--early_stopping",
-        "--early-stopping",
-        default=None,
-        help="metric to monitor (default val_rmse); 'none' disables",
-    )
-    p.add_argument("-t", "--threshold", type=float, default=100)
-    p.add_argument("--epochs", type=int, default=None, help="override the blueprint's 200")
-    p.add_argument("--batch-size", "--batch_size", type=int, default=None)
-    p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--stratify", action="store_true", help="stratify by memory class")
-    p.add_argument("--no-baseline", action="store_true")
-    p.add_argument("--no-plots", action="store_true")
-    p.add_argument("--no-archive", action="store_true")
-    add_log_arguments(p, "spacekit-train.log")
-    return p
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command-line entry point; returns the exit code."""
-    args = _parser().parse_args(argv)
-    configure_runner_logging(args, "spacekit-train.log")
-    try:
-        trainer = JwstCalTrain(
-            training_data=args.training_data,
-            out=args.out,
-            exp_mode=args.exp_mode,
-            norm=args.norm,
-            cross_val=args.cross_val,
-            early_stopping=args.early_stopping,
-            threshold=args.threshold,
-            epochs=args.epochs,
-            batch_size=args.batch_size,
-            seed=args.seed,
-            baseline=not args.no_baseline,
-            plots=not args.no_plots,
-            archive=not args.no_archive,
-            verbose=1 if args.verbose else 0,
-        )
-        scores = trainer.main(stratify=args.stratify)
-    except SpacekitError as exc:
-        log.error("%s", exc)
-        return 2 if isinstance(exc, InputError | DataError) else 1
-    nn, hgb = scores["network"], scores["baseline"]
-    sys.stdout.write(
-        f"{trainer.model_name}: test RMSE {_fmt(nn.get('test_rmse'))} GB, "
-        f"baseline {_fmt(hgb.get('test_rmse'))} GB\noutput: {trainer.output_path}\n"
-    )
-    if trainer.archive_path is not None:
-        sys.stdout.write(f"archive: {trainer.archive_path}\n")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from spacekit._version import __version__
 from spacekit.exceptions import InputError
-from spacekit.visualization.server_store import MetricStore, validate_metrics
+from spacekit.visualization.server.store import MetricStore, validate_metrics
 
 __all__ = ["DashboardHTTPServer", "DashboardRequestHandler", "static_file", "plotly_js_path"]
 
