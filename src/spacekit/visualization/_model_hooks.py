@@ -24,7 +24,7 @@ from typing import Any
 
 from spacekit._optional import require
 
-__all__ = ["attach", "detach", "observers", "executing_eagerly"]
+__all__ = ["attach", "detach", "observers", "recording", "executing_eagerly"]
 
 log = logging.getLogger(__name__)
 

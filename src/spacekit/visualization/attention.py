@@ -26,7 +26,6 @@ import numpy as np
 
 from spacekit.analyzer.figures import check_backend, make_image_grid, save_figure
 from spacekit.exceptions import InputError
-from spacekit.visualization import _model_hooks
 from spacekit.visualization._attention_arrays import (
     attention_rollout,
     tokens_from_ids,
@@ -39,6 +38,7 @@ from spacekit.visualization._hooks import (
     find_attention_layers,
     to_numpy,
 )
+from spacekit.visualization._model_hooks import attach, detach, recording
 
 __all__ = ["AttentionVisualizer", "attention_rollout", "tokens_from_ids", "validate_attention"]
 
@@ -114,7 +114,7 @@ class AttentionVisualizer:
         if model is not None and hooks and _is_keras_layer(model):
             self._mha = find_attention_layers(model)
             if self._mha:
-                _model_hooks.attach(model, self)
+                attach(model, self)
 
     # ------------------------------------------------------------------ hooks
     def register_hooks(self) -> AttentionVisualizer:
@@ -130,13 +130,13 @@ class AttentionVisualizer:
                 f"Model {getattr(self.model, 'name', self.model)!r} contains no keras.layers."
                 "MultiHeadAttention layer; pass attention arrays to the plot methods instead."
             )
-        _model_hooks.attach(self.model, self)
+        attach(self.model, self)
         return self
 
     def remove_hooks(self) -> AttentionVisualizer:
         """Stop recording the model's calls (the captured attention is kept)."""
         if self.model is not None:
-            _model_hooks.detach(self.model, self)
+            detach(self.model, self)
         self._mha = []
         return self
 
@@ -152,9 +152,7 @@ class AttentionVisualizer:
 
         if self._capturing or not self._mha:
             return contextlib.nullcontext()
-        return _model_hooks.recording(
-            lambda: CallRecorder(self._mha, attention=True), self._store_records
-        )
+        return recording(lambda: CallRecorder(self._mha, attention=True), self._store_records)
 
     def _store_records(self, recorder: CallRecorder) -> None:
         if recorder.records:

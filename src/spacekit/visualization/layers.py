@@ -40,7 +40,6 @@ import numpy as np
 
 from spacekit.analyzer.figures import check_backend, make_image_grid, save_figure
 from spacekit.exceptions import InputError
-from spacekit.visualization import _model_hooks
 from spacekit.visualization._export import figure_path
 from spacekit.visualization._hooks import (
     CallRecorder,
@@ -52,6 +51,7 @@ from spacekit.visualization._hooks import (
 )
 from spacekit.visualization._layer_images import ImageMapsMixin
 from spacekit.visualization._layer_weights import WeightPlotsMixin, _is_input
+from spacekit.visualization._model_hooks import attach, detach, recording
 
 __all__ = ["LayerVisualizer"]
 
@@ -179,13 +179,13 @@ class LayerVisualizer(ImageMapsMixin, WeightPlotsMixin):
             self.mechanism_ = "call"
         self._layers = layers
         self.hooked_layers_ = [lay.name for lay in layers]
-        _model_hooks.attach(self.model, self)
+        attach(self.model, self)
         log.debug("hooked %d layers with %s", len(layers), self.mechanism_)
         return self
 
     def remove_hooks(self) -> LayerVisualizer:
         """Stop recording; forget the hooked layers, the side model and the activations."""
-        _model_hooks.detach(self.model, self)
+        detach(self.model, self)
         self._side, self._keys, self._layers = None, [], []
         self.hooked_layers_ = []
         self.activations_ = {}
@@ -197,9 +197,7 @@ class LayerVisualizer(ImageMapsMixin, WeightPlotsMixin):
         """Context manager run around each eager ``model(x)`` (see :mod:`._model_hooks`)."""
         if self._capturing or not self._layers:
             return contextlib.nullcontext()
-        return _model_hooks.recording(
-            lambda: CallRecorder(self._layers), self._store_forward_records
-        )
+        return recording(lambda: CallRecorder(self._layers), self._store_forward_records)
 
     def _store_forward_records(self, recorder: CallRecorder) -> None:
         if recorder.records:
