@@ -22,6 +22,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "jwst": ("spacekit.cli.jwst:jwst", "JWST calibration: predict Level-3 memory footprints."),
     "viz": ("spacekit.cli.viz:viz", "Training visualizations: live server and HTML reports."),
     "svm": ("spacekit.cli.svm:svm", "HST single-visit mosaics: prep, corrupt, predict, train."),
+    "dashboard": (
+        "spacekit.cli.dashboard:dashboard",
+        "Results dashboards in the browser: evaluation, EDA, drift, network, predictions.",
+    ),
 }
 
 
