@@ -116,7 +116,18 @@ def rst_blocks(path: Path) -> list[Block]:
 
 
 #: Pages whose blocks run (all of docs/ once every page is converted).
-DOC_PAGES = ("cli.rst",)
+DOC_PAGES = (
+    "analyzer.rst",
+    "cli.rst",
+    "jwst_training.rst",
+    "models.rst",
+    "dashboard.rst",
+    "svm_corrupt.rst",
+    "svm_prep.rst",
+    "datasets.rst",
+    "datasets_jwst.rst",
+    "figures.rst",
+)
 
 
 def all_blocks() -> list[Block]:
@@ -196,7 +207,7 @@ def _run_console(block: Block, tmp_path: Path) -> None:
     script = ["set -u"]
     for k, (command, _) in enumerate(commands):
         script.append(f"echo '{_SEPARATOR.format(k, 'start')}'")
-        script.append(f"{{ {command} ; }} 2>&1")
+        script.append(f"{{\n{command}\n}} 2>&1")
         script.append(f'echo "{_SEPARATOR.format(k, "exit")} $?"')
     out = _run(["bash", "-c", "\n".join(script)], block, tmp_path)
     checker = doctest.OutputChecker()
