@@ -22,6 +22,7 @@ capped at 990 GB. Like 1.1.4, negative outputs are not clipped.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import logging
 import math
@@ -33,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from spacekit._json import read_json_file
 from spacekit._runner import add_log_arguments, configure_runner_logging
 from spacekit.builder.archive import ModelArchive, get_archive
 from spacekit.builder.registry import resolve_model_path
@@ -42,6 +44,8 @@ from spacekit.skopes.jwst.cal.config import COLUMN_ORDER, KEYPAIR_DATA, NORM_COL
 __all__ = [
     "JwstCalPredict",
     "predict_handler",
+    "load_pretrained_model",
+    "JWST_CAL_MODELS",
     "ModelHandle",
     "InputNotFoundError",
     "GB_CAP",
@@ -63,10 +67,26 @@ DEFAULT_NORM_COLS = NORM_COLS["IMAGE"]
 MODEL_NAMES = {"IMAGE": "img3_reg", "SPEC": "spec3_reg"}
 _MODES = ("IMAGE", "SPEC", "FGS", "TAC")
 _DEFAULT_EXPMODES = ("IMAGE", "SPEC")
+#: The models loaded by :func:`load_pretrained_model`, by name (``"img3_reg"``,
+#: ``"spec3_reg"``): the last one loaded under each name (spacekit 1.1.4's module cache).
+#: :class:`JwstCalPredict` fills it but never reads it: its warm starts come from the
+#: per-process archive cache, keyed by archive path, so a ``model_path`` is always honoured.
+JWST_CAL_MODELS: dict[str, ModelHandle] = {}
 
 
 class InputNotFoundError(InputError, FileNotFoundError):
     """The input path does not exist (a ``FileNotFoundError``, as in 1.1.4)."""
+
+
+def _no_model(mode: str) -> str:
+    what = "TSO, AMI or coronagraphy" if mode == "TAC" else "FGS imaging"
+    return f"{mode} product ({what}): spacekit has no {mode} model; not predicted"
+
+
+def _not_requested(mode: str, expmodes: Sequence[str]) -> str:
+    if mode not in MODEL_NAMES:
+        return _no_model(mode)
+    return f"{mode} product: not predicted because expmodes={','.join(expmodes)}"
 
 
 class ModelHandle:
@@ -95,11 +115,76 @@ class ModelHandle:
         return f"ModelHandle(name={self.name!r}, model={self.model!r})"
 
 
-def _predict(model, X: np.ndarray) -> np.ndarray:
+def _takes_verbose(predict) -> bool:
+    """True if ``predict`` accepts ``verbose=`` (Keras models, NumpyMLP)."""
     try:
+        params = inspect.signature(predict).parameters.values()
+    except (TypeError, ValueError):  # builtins without a signature
+        return False
+    return any(p.name == "verbose" or p.kind is p.VAR_KEYWORD for p in params)
+
+
+def _predict(model, X: np.ndarray) -> np.ndarray:
+    """``model.predict(X)``, quietly for Keras models; errors propagate unchanged."""
+    if _takes_verbose(model.predict):
         return np.asarray(model.predict(X, verbose=0))
-    except TypeError:
-        return np.asarray(model.predict(X))
+    return np.asarray(model.predict(X))
+
+
+def load_pretrained_model(
+    model_path: str | os.PathLike | None = None, name: str = "img3_reg", **kwargs
+) -> ModelHandle:
+    """Load one JWST model from an archive (spacekit 1.1.4's ``load_pretrained_model``).
+
+    The archive is read once per process (see :func:`spacekit.builder.archive.get_archive`)
+    and nothing is extracted; the handle is also stored in :data:`JWST_CAL_MODELS`.
+
+    Parameters
+    ----------
+    model_path : str or path-like, optional
+        A registry name (``"spacekit-1.1.4/jwst_cal"``, ``"packaged/jwst_cal"``) or the
+        path of an archive (zip or folder, spacekit or 1.1.4 layout). Default: the archive
+        shipped with spacekit.
+    name : {"img3_reg", "spec3_reg"}, default="img3_reg"
+        The model to take from the archive.
+    **kwargs
+        Other 1.1.4 ``Builder`` keywords (``blueprint``, ``extract_to``, ...): accepted
+        and ignored, since nothing is extracted or rebuilt.
+
+    Returns
+    -------
+    ModelHandle
+        ``.model`` has ``predict(X)``; ``.model_path`` is the archive's path.
+
+    Raises
+    ------
+    ArchiveError
+        The archive cannot be found or read.
+    DataError
+        The archive has no model called ``name``.
+
+    Examples
+    --------
+    >>> from spacekit.skopes.jwst.cal.predict import JWST_CAL_MODELS, load_pretrained_model
+    >>> handle = load_pretrained_model(name="img3_reg")
+    >>> handle.model.input_dim, JWST_CAL_MODELS["img3_reg"] is handle
+    (18, True)
+    """
+    if kwargs:
+        log.debug("load_pretrained_model ignores the 1.1.4 Builder options %s", sorted(kwargs))
+    archive = get_archive(resolve_model_path(model_path, kind="jwst_cal"), name="jwst_cal")
+    if name not in archive.models:
+        raise DataError(
+            f"The model archive '{archive.path}' has no {name!r} model; it holds "
+            f"{sorted(archive.models)}."
+        )
+    return _archive_handle(archive, name)
+
+
+def _archive_handle(archive: ModelArchive, name: str) -> ModelHandle:
+    handle = ModelHandle(name, archive.models[name], str(archive.path))
+    JWST_CAL_MODELS[name] = handle
+    return handle
 
 
 class JwstCalPredict:
@@ -159,15 +244,50 @@ class JwstCalPredict:
     inputs : dict
         Mode -> normalised model inputs (numpy array of the 18 ``COLUMN_ORDER`` columns).
     skipped : list of (str, str)
-        Inputs (files or products) that could not be used, with the reason.
+        Inputs (files or products) that could not be used, with the reason. Every input
+        file is in a product of :attr:`products` or here, and every product is in
+        :attr:`predictions` or here (TAC and FGS products, which have no model, too).
     products : dict
         Product name -> list of exposure keys grouped into it.
+    flags : dict
+        Product name -> reasons its prediction is suspect (built from missing or
+        implausible header values, see :mod:`spacekit.preprocessor.scrub_checks`);
+        :meth:`results` carries them too.
     img3_reg, spec3_reg : ModelHandle or None
         The loaded models (``.model`` has ``predict``).
     tx_data : dict or None
         The last normalisation statistics used.
     archive : ModelArchive or None
         The archive the models came from.
+
+    See Also
+    --------
+    predict_handler : construct, run and return in one call.
+    spacekit.builder.registry : model archives by name, e.g. ``"spacekit-1.1.4/jwst_cal"``.
+
+    Examples
+    --------
+    Predict the packaged sample (39 Level-1 exposures) with the packaged models:
+
+    >>> from spacekit.datasets import get_sample_path
+    >>> from spacekit.skopes.jwst.cal.predict import JwstCalPredict
+    >>> jp = JwstCalPredict(get_sample_path("jwst") / "uncal", progress=False)
+    >>> predictions = jp.run_inference()
+    >>> len(predictions), len(jp.products)
+    (10, 13)
+    >>> jp.skipped[-1][1]
+    'TAC product (TSO, AMI or coronagraphy): spacekit has no TAC model; not predicted'
+    >>> list(predictions["jw06817-o001_t1_miri_f1280w"])
+    ['gbSize']
+    >>> jp.results()[0]["exp_mode"], jp.inputs["IMAGE"].shape
+    ('IMAGE', (7, 18))
+
+    Only one program's observation, and the published spacekit 1.1.4 models (given
+    as a local copy of their archive):
+
+    >>> jp = JwstCalPredict(
+    ...     "/data/uncal", pid=2732, obs=5, model_path="jwst_cal.zip"
+    ... )  # doctest: +SKIP
     """
 
     def __init__(
@@ -209,12 +329,11 @@ class JwstCalPredict:
         self.log = log
         self.log_kws = log_kws
         self.predictions: dict[str, dict[str, float]] = {}
-        self.probabilities: dict = {}
-        self.X = None
         self.input_data: dict = dict.fromkeys(_MODES)
         self.inputs: dict = dict.fromkeys(_MODES)
         self.skipped: list[tuple[str, str]] = []
         self.products: dict[str, list[str]] = {}
+        self.flags: dict[str, list[str]] = {}
         self.tx_data: dict | None = None
         self.archive: ModelArchive | None = None
         self.img3_reg: ModelHandle | None = None
@@ -266,7 +385,7 @@ class JwstCalPredict:
             if given is not None:
                 handle = ModelHandle(name, getattr(given, "model", None) or given)
             elif name in wanted and self.archive is not None and name in self.archive.models:
-                handle = ModelHandle(name, self.archive.models[name], self.model_path)
+                handle = _archive_handle(self.archive, name)
             else:
                 handle = None
             setattr(self, name, handle)
@@ -282,10 +401,12 @@ class JwstCalPredict:
                     "normalisation JSON (a '{}' in the name is replaced by the lower-case "
                     "mode), or omit tx_file to use the model archive's statistics."
                 )
-            try:
-                tx = json.loads(path.read_text())
-            except ValueError as exc:
-                raise InputError(f"tx_file '{path}' is not valid JSON: {exc}") from exc
+            tx = read_json_file(path, max_depth=4, error=InputError)
+            if not isinstance(tx, dict):
+                raise InputError(
+                    f"tx_file '{path}' holds a JSON {type(tx).__name__}; expected an object "
+                    "with the lists 'lambdas', 'mu' and 'sigma' (a tx_data-<mode>.json)."
+                )
         else:
             tx = self.archive.tx_for(mode) if self.archive is not None else None
             if tx is None:
@@ -294,6 +415,13 @@ class JwstCalPredict:
                     f"'{self.model_path}'. Pass tx_file or an archive with tx_data-"
                     f"{mode.lower()}.json."
                 )
+        from spacekit.preprocessor.transform import load_tx_data
+
+        where = f"tx_file '{self.tx_file}'" if self.tx_file is not None else "archive"
+        try:
+            load_tx_data(tx, n_cols=len(NORM_COLS.get(mode, self.norm_cols)))
+        except DataError as exc:
+            raise DataError(f"The {mode} normalisation statistics ({where}): {exc}") from exc
         self.tx_data = tx
         return tx
 
@@ -353,22 +481,32 @@ class JwstCalPredict:
         )
 
     def preprocess(self) -> None:
-        """Scrape, group, scrub and normalise the inputs of every mode in ``expmodes``."""
+        """Scrape, group, scrub and normalise the inputs of every mode in ``expmodes``.
+
+        Every grouped product ends up either with inputs for a model or in
+        :attr:`skipped` with the reason (a mode without a model, such as TAC and FGS, or
+        a mode not in ``expmodes``).
+        """
         self.input_data = dict.fromkeys(_MODES)
         self.inputs = dict.fromkeys(_MODES)
         self.skipped = []
+        self.flags = {}
         self.verify_input_path()
         scrubber = self._scrubber()
         try:
-            for mode in self.expmodes:
+            for mode in _MODES:
+                if mode not in self.expmodes:
+                    self.skipped.extend(
+                        (str(p), _not_requested(mode, self.expmodes))
+                        for p in scrubber.input_data[mode]
+                    )
+                    continue
                 df = scrubber.scrub_inputs(exp_type=mode)
                 if df is None or len(df) == 0:
                     continue
                 self.input_data[mode] = df
                 if mode not in MODEL_NAMES:
-                    self.skipped.extend(
-                        (str(p), f"no {mode} model exists; not predicted") for p in df.index
-                    )
+                    self.skipped.extend((str(p), _no_model(mode)) for p in df.index)
                     continue
                 if getattr(self, MODEL_NAMES[mode]) is None:
                     reason = f"no {MODEL_NAMES[mode]} model in '{self.model_path}'; not predicted"
@@ -379,12 +517,15 @@ class JwstCalPredict:
             ours = self.skipped
             self.skipped = list(getattr(scrubber, "skipped", [])) + ours
             self.products = dict(getattr(scrubber, "products", {}) or {})
+            self.flags = dict(getattr(scrubber, "flags", {}) or {})
         by_reason: dict[str, list[str]] = {}
         for item, reason in ours:  # the scrubber logs its own skips
             by_reason.setdefault(reason, []).append(item)
         for reason, items in by_reason.items():  # one line per reason, not per product
             more = f" and {len(items) - 3} more" if len(items) > 3 else ""
-            log.warning("Skipped %s%s: %s", ", ".join(items[:3]), more, reason)
+            expected = "not predicted" in reason  # no model for the mode, or not asked for
+            level = logging.INFO if expected else logging.WARNING
+            log.log(level, "Skipped %s%s: %s", ", ".join(items[:3]), more, reason)
 
     def normalize_inputs(self, inputs, order: str = "IMAGE") -> np.ndarray:
         """Normalise the offset columns (PowerX) and return the model columns as an array.
@@ -426,11 +567,6 @@ class JwstCalPredict:
             X = X.reshape(1, -1)
         return _predict(model, X)
 
-    def classifier(self, model, data) -> tuple[np.ndarray, np.ndarray]:
-        """Return (argmax class, probabilities); kept for 1.1.4 API parity (unused)."""
-        proba = self.regressor(model, data)
-        return np.argmax(proba, axis=-1), proba
-
     def _run_mode(self, mode: str, handle: ModelHandle | None) -> None:
         X, df = self.inputs.get(mode), self.input_data.get(mode)
         if handle is None or X is None or df is None:
@@ -471,7 +607,10 @@ class JwstCalPredict:
 
     # ----------------------------------------------------------------- results
     def results(self) -> list[dict]:
-        """One record per predicted product: product, exp_mode, gbSize, n_exposures."""
+        """One record per predicted product: product, exp_mode, gbSize, n_exposures, flags.
+
+        ``flags`` lists why the prediction is suspect (empty for a clean one).
+        """
         rows = []
         for mode in MODEL_NAMES:
             df = self.input_data.get(mode)
@@ -490,6 +629,7 @@ class JwstCalPredict:
                         "exp_mode": mode,
                         "gbSize": self.predictions[product]["gbSize"],
                         "n_exposures": n,
+                        "flags": list(self.flags.get(product, [])),
                     }
                 )
         return rows
@@ -553,7 +693,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Prints the predictions as JSON on stdout. Exit code 0 if at least one product was
     predicted, 1 if nothing could be predicted (or the input/archive was unusable).
     """
-    from spacekit.exceptions import SkippedInputWarning, SpacekitError
+    from spacekit.exceptions import FlaggedInputWarning, SkippedInputWarning, SpacekitError
 
     parser = _parser()
     args = parser.parse_args(argv)
@@ -563,6 +703,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SkippedInputWarning)  # each one is logged below
+            warnings.simplefilter("ignore", FlaggedInputWarning)  # so is each flag
             jp = predict_handler(
                 args.input_path,
                 pid=args.pid,
@@ -574,8 +715,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sfx=args.sfx,
                 expmodes=parse_expmodes(args.expmodes),
             )
-    except (SpacekitError, FileNotFoundError) as exc:
+    except SpacekitError as exc:
         log.error("%s", exc)
+        return 1
+    except OSError as exc:  # e.g. an unreadable input folder
+        log.error("%s%s", exc.strerror or exc, f" ({exc.filename})" if exc.filename else "")
         return 1
     sys.stdout.write(json.dumps(jp.predictions, indent=2) + "\n")
     return 0 if jp.predictions else 1
