@@ -118,6 +118,10 @@ def rst_blocks(path: Path) -> list[Block]:
 #: Pages whose blocks run (all of docs/ once every page is converted).
 DOC_PAGES = (
     "analyzer.rst",
+    "visualization.rst",
+    "visualization_layers.rst",
+    "visualization_server.rst",
+    "visualization_toolkit.rst",
     "cli.rst",
     "jwst_training.rst",
     "models.rst",
