@@ -18,19 +18,29 @@ def jwst() -> None:
     """JWST calibration: predict Level-3 memory footprints from Level-1 exposures."""
 
 
-def format_table(rows: list[dict], skipped: list[tuple[str, str]]) -> str:
-    """Render predictions and skipped inputs as a plain-text table."""
-    out = []
+def format_table(rows: list[dict], skipped: list[tuple[str, str]], model: str | None = None) -> str:
+    """Render predictions and skipped inputs as a plain-text table.
+
+    ``model`` (the answering archive's label) heads the table. Values are GB; a product
+    whose value was set to a bound (floor or cap) is marked ``*`` and explained below.
+    """
+    out = [f"model: {model}"] if model else []
     if rows:
         width = max(len("product"), *(len(r["product"]) for r in rows))
-        out.append(f"{'product':<{width}}  {'mode':<5}  {'gbSize':>8}  {'n_exp':>5}")
-        out.append("-" * (width + 25))
+        out.append(f"{'product':<{width}}  {'mode':<5}  {'gbSize [GB]':>11}  {'n_exp':>5}")
+        out.append("-" * (width + 28))
         for r in rows:
+            mark = "*" if r.get("flags") else " "
             out.append(
-                f"{r['product']:<{width}}  {r['exp_mode']:<5}  {r['gbSize']:>8.2f}  "
+                f"{r['product']:<{width}}  {r['exp_mode']:<5}  {r['gbSize']:>10.2f}{mark}  "
                 f"{r['n_exposures']:>5}"
             )
-        out.append(f"{len(rows)} product(s) predicted")
+        out.append(f"{len(rows)} product(s) predicted (memory in GB)")
+        flagged = [r for r in rows if r.get("flags")]
+        if flagged:
+            out.append("")
+            out.append(f"* flagged ({len(flagged)}):")
+            out.extend(f"  {r['product']}: {r['flags']}" for r in flagged)
     else:
         out.append("No Level-3 product could be predicted.")
     if skipped:
@@ -56,12 +66,21 @@ def _write_output(path: Path, rows: list[dict], skipped, meta: dict) -> None:
             },
         )
     else:
+        model = meta.get("model") or {}
+        per_row = {
+            "model": model.get("name"),
+            "model_version": model.get("version"),
+            "model_sha256": model.get("sha256"),
+            "trained_on": model.get("trained_on"),
+        }
         buf = io.StringIO()
         writer = csv.DictWriter(
-            buf, fieldnames=["product", "exp_mode", "gbSize", "n_exposures"], lineterminator="\n"
+            buf,
+            fieldnames=["product", "exp_mode", "gbSize", "n_exposures", "flags", *per_row],
+            lineterminator="\n",
         )
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({**r, **per_row} for r in rows)
         atomic_write_text(path, buf.getvalue())
 
 
@@ -118,7 +137,11 @@ def predict(
     be predicted.
     """
     from spacekit.exceptions import SkippedInputWarning, SpacekitError
-    from spacekit.skopes.jwst.cal.predict import JwstCalPredict, parse_expmodes
+    from spacekit.skopes.jwst.cal.predict import (
+        JwstCalPredict,
+        parse_expmodes,
+        simulated_model_warning,
+    )
 
     if sample == (input_path is not None):
         raise click.UsageError("give either INPUT_PATH or --sample (exactly one)")
@@ -153,7 +176,11 @@ def predict(
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
     rows = jp.results()
-    click.echo(format_table(rows, jp.skipped))
+    model = jp.model_info
+    caution = simulated_model_warning(jp)
+    if caution:
+        click.echo(f"Warning: {caution}", err=True)
+    click.echo(format_table(rows, jp.skipped, model.label() if model else None))
     if output is not None:
         from spacekit._version import __version__
 
@@ -161,8 +188,16 @@ def predict(
             "spacekit_version": __version__,
             "input_path": str(jp.input_path),
             "model_archive": str(jp.model_path) if jp.model_path else None,
+            "model": model.to_dict() if model else None,
+            "units": dict(jp.units),
         }
         _write_output(output, rows, jp.skipped, meta)
         click.echo(f"Wrote {output}", err=True)
+    else:
+        click.echo(
+            "Nothing was written to disk; pass --output FILE.json or FILE.csv to save these "
+            "results.",
+            err=True,
+        )
     if not jp.predictions:
         sys.exit(1)

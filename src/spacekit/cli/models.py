@@ -55,9 +55,7 @@ def list_cmd(kind: str | None, as_json: bool) -> None:
         click.echo(f"No archive of kind {kind!r} is registered.")
         return
     header = ("name", "kind", "version", "trained on", "size", "status")
-    rows = [
-        (e.name, e.kind, e.version, e.trained_on, _size(e.size), _status(e)) for e in entries
-    ]
+    rows = [(e.name, e.kind, e.version, e.trained_on, _size(e.size), _status(e)) for e in entries]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for r in [header, *rows]:
         click.echo("  ".join(f"{str(c):<{w}}" for c, w in zip(r, widths, strict=True)).rstrip())

@@ -22,6 +22,7 @@ from spacekit.exceptions import ArchiveError, DataError, InputError, SkippedInpu
 from spacekit.skopes.jwst.cal.config import COLUMN_ORDER, NORM_COLS
 from spacekit.skopes.jwst.cal.predict import (
     GB_CAP,
+    GB_FLOOR,
     InputNotFoundError,
     JwstCalPredict,
     main,
@@ -121,8 +122,17 @@ def test_cap_rounding_negative_and_nonfinite(tiny_archive):
     jp.input_data["IMAGE"], jp.inputs["IMAGE"] = df, np.zeros((4, 18))
     jp.run_image_inference()
     p = [jp.predictions.get(i, {}).get("gbSize") for i in df.index]
-    assert p == [GB_CAP, 2.35, -0.5, None]  # capped, rounded, negatives kept (as 1.1.4)
+    assert p == [GB_CAP, 2.35, GB_FLOOR, None]  # capped, rounded, negatives floored
     assert jp.skipped == [(df.index[3], "IMAGE model output is not finite (nan)")]
+    assert jp.flags == {
+        df.index[0]: ["cap: model output 1234 GB lowered to the 990 GB cap"],
+        df.index[2]: ["floor: model output -0.5 GB raised to the 0.1 GB floor"],
+    }
+    assert [r["flags"] for r in jp.results()] == [
+        "cap: model output 1234 GB lowered to the 990 GB cap",
+        "",
+        "floor: model output -0.5 GB raised to the 0.1 GB floor",
+    ]
 
 
 def test_given_models_skip_archive(tmp_path):
@@ -395,11 +405,24 @@ def test_cli_predict_table_and_outputs(simulated, tiny_archive, tmp_path):
     doc = json.loads(out_json.read_text())
     assert doc["predictions"] and doc["skipped"] == []
     first = next(iter(doc["predictions"].values()))
-    assert set(first) == {"exp_mode", "gbSize", "n_exposures"}
+    assert set(first) == {"exp_mode", "gbSize", "n_exposures", "flags"}
+    assert doc["units"] == {"gbSize": "GB"}
+    assert doc["model"]["name"] == "jwst_cal.zip" and doc["model"]["trained_on"] == "unknown"
     res = runner.invoke(cli_main, [*args, "--output", str(out_csv)])
     assert res.exit_code == 0
-    frame = pd.read_csv(out_csv)
-    assert list(frame.columns) == ["product", "exp_mode", "gbSize", "n_exposures"]
+    frame = pd.read_csv(out_csv, keep_default_na=False)
+    assert list(frame.columns) == [
+        "product",
+        "exp_mode",
+        "gbSize",
+        "n_exposures",
+        "flags",
+        "model",
+        "model_version",
+        "model_sha256",
+        "trained_on",
+    ]
+    assert set(frame["model_sha256"]) == {doc["model"]["sha256"]}
     assert len(frame) == len(doc["predictions"])
 
 
