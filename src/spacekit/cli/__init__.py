@@ -23,6 +23,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "viz": ("spacekit.cli.viz:viz", "Training visualizations: live server and HTML reports."),
     "models": ("spacekit.cli.models:models", "Trained-model archives by name: list, info, fetch."),
     "svm": ("spacekit.cli.svm:svm", "HST single-visit mosaics: prep, corrupt, predict, train."),
+    "dashboard": (
+        "spacekit.cli.dashboard:dashboard",
+        "Results dashboards in the browser: evaluation, EDA, drift, network, predictions.",
+    ),
 }
 
 
