@@ -5,12 +5,16 @@ Simulates daily pipeline metadata with :func:`spacekit.datasets.jwst.simulate_jw
 (or uses ``--data DIR`` holding ``train-image.csv`` / ``train-spec.csv``). For each mode it
 holds out a random test split, then trains
 
-* the network: the 18 ``COLUMN_ORDER`` inputs (offset columns Yeo-Johnson-normalised as
-  at prediction, then every input standardised), the **log** of the memory as target,
-  Huber loss, L2 weight decay and early stopping on a validation share of the training
-  rows. The standardisation is folded into the first Dense layer afterwards, so the
-  archive's model takes the usual inputs; the inverse transform (``exp``) is recorded in
-  ``tx_data-{mode}.json`` as ``"target": {"transform": "log"}``;
+* the network: ``--members`` small MLPs (different seeds) on the 18 ``COLUMN_ORDER``
+  inputs (offset columns Yeo-Johnson-normalised as at prediction, then every input
+  standardised), the **log** of the memory as target, Huber loss, L2 weight decay, the
+  learning rate reduced on plateaus and early stopping on a validation share of the
+  training rows. The members are then merged into **one** Dense MLP (side by side:
+  concatenated first layer, block-diagonal hidden layers, averaging output) with the
+  standardisation folded into its first layer, so the archive holds one plain network
+  per mode that takes the usual inputs and outputs the members' mean log(GB). The
+  inverse transform (``exp``) is recorded in ``tx_data-{mode}.json`` as
+  ``"target": {"transform": "log"}``;
 * the baseline: scikit-learn's ``HistGradientBoostingRegressor`` on the same rows and
   features with the memory in GB as target (as ``JwstCalTrain`` reports it), plus the
   same on the log target for reference;
@@ -55,7 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--workdir", type=Path, default=None, help="keep intermediate files here")
     p.add_argument("-n", "--n-exposures", type=int, default=300_000, help="simulated exposures")
     p.add_argument("--days", type=int, default=40, help="simulated days of metadata")
-    p.add_argument("--hidden", default="64,32", help="hidden layer sizes (ReLU)")
+    p.add_argument("--hidden", default="64,32", help="hidden layer sizes (ReLU) of a member")
+    p.add_argument("--members", type=int, default=3, help="networks merged into one")
     p.add_argument("--l2", type=float, default=1e-4, help="L2 weight decay of the hidden layers")
     p.add_argument("--epochs", type=int, default=400, help="at most this many epochs")
     p.add_argument("--batch-size", type=int, default=64)
@@ -109,15 +114,40 @@ def metrics(y, p) -> dict:
     }
 
 
-def fold_input_scaling(model, mean, scale):
-    """Fold ``(x - mean) / scale`` into the first Dense layer of ``model`` (in place)."""
-    import numpy as np
+def merge_members(members, mean, scale, name, input_name, output_name):
+    """One Dense MLP equal to the mean of ``members`` applied to ``(x - mean) / scale``.
 
-    dense = next(layer for layer in model.layers if layer.get_weights())
-    kernel, bias = dense.get_weights()
-    kernel2 = kernel / scale[:, None]
-    bias2 = bias - (mean / scale) @ kernel
-    dense.set_weights([kernel2.astype(np.float32), bias2.astype(np.float32)])
+    The members (same hidden sizes, ReLU) are placed side by side: their first-layer
+    kernels are concatenated (with the input scaling folded in), deeper kernels form a
+    block-diagonal matrix, and the output layer averages the members' outputs.
+    """
+    import numpy as np
+    from scipy.linalg import block_diag
+
+    from spacekit.builder.blueprints import build_mlp_regressor
+
+    weights = [[lyr.get_weights() for lyr in m.layers if lyr.get_weights()] for m in members]
+    k = len(members)
+    merged = []
+    for depth in range(len(weights[0])):
+        kernels = [w[depth][0] for w in weights]
+        biases = [w[depth][1] for w in weights]
+        if depth == 0:
+            kernel = np.concatenate([kr / scale[:, None] for kr in kernels], axis=1)
+            shift = mean / scale
+            bias = np.concatenate([b - shift @ kr for kr, b in zip(kernels, biases, strict=True)])
+        elif depth < len(weights[0]) - 1:
+            kernel, bias = block_diag(*kernels), np.concatenate(biases)
+        else:
+            kernel, bias = np.concatenate(kernels, axis=0) / k, np.mean(biases, axis=0)
+        merged.append([kernel.astype(np.float32), np.asarray(bias, np.float32)])
+    hidden = [w[0].shape[1] for w in merged[:-1]]
+    model = build_mlp_regressor(
+        merged[0][0].shape[0], hidden, name, input_name=input_name, output_name=output_name
+    )
+    dense = [lyr for lyr in model.layers if lyr.get_weights()]
+    for lyr, w in zip(dense, merged, strict=True):
+        lyr.set_weights(w)
     return model
 
 
@@ -151,33 +181,45 @@ def train_mode(tables: Path, mode: str, args) -> dict:
     Z = ((Xtr - mean) / scale).astype(np.float32)
     t = np.log(ytr).astype(np.float32)
 
-    keras.utils.set_random_seed(args.seed)
     hidden = [int(u) for u in args.hidden.split(",")]
     reg = {i: {"kernel_regularizer": keras.regularizers.L2(args.l2)} for i in range(len(hidden))}
-    model = build_mlp_regressor(
-        Xtr.shape[1], hidden, model_name, input_name=input_name, output_name=output_name,
-        layer_kwargs=reg if args.l2 else None, seed=args.seed,
-    )  # fmt: skip
-    model.compile(optimizer=keras.optimizers.Adam(args.learning_rate), loss="huber")
-    stop = keras.callbacks.EarlyStopping(
-        "val_loss", patience=args.patience, restore_best_weights=True
-    )
+    members, member_logs, epochs = [], [], []
+    Zte = ((Xte - mean) / scale).astype(np.float32)
     t0 = time.perf_counter()
-    history = model.fit(
-        Z[fit], t[fit], validation_data=(Z[val], t[val]), epochs=args.epochs,
-        batch_size=args.batch_size, verbose=2 if args.verbose else 0, callbacks=[stop],
-    )  # fmt: skip
+    for i in range(args.members):
+        seed = args.seed + i
+        keras.utils.set_random_seed(seed)
+        member = build_mlp_regressor(
+            Xtr.shape[1], hidden, f"{model_name}_{i}", layer_kwargs=reg if args.l2 else None,
+            seed=seed,
+        )  # fmt: skip
+        member.compile(optimizer=keras.optimizers.Adam(args.learning_rate), loss="huber")
+        callbacks = [
+            keras.callbacks.EarlyStopping(
+                "val_loss", patience=args.patience, restore_best_weights=True
+            ),
+            keras.callbacks.ReduceLROnPlateau(
+                "val_loss", factor=0.3, patience=max(1, args.patience // 3), min_lr=1e-5
+            ),
+        ]
+        history = member.fit(
+            Z[fit], t[fit], validation_data=(Z[val], t[val]), epochs=args.epochs,
+            batch_size=args.batch_size, verbose=2 if args.verbose else 0, callbacks=callbacks,
+        )  # fmt: skip
+        members.append(member)
+        member_logs.append(member.predict(Zte, verbose=0).ravel())
+        epochs.append(len(history.history["loss"]))
+        print(f"{mode} member {i}: {epochs[-1]} epochs", flush=True)
     t_fit = time.perf_counter() - t0
-    keras_log = model.predict(((Xte - mean) / scale).astype(np.float32), verbose=0).ravel()
-    fold_input_scaling(model, mean, scale)
-    # the archive's numpy model on the plain inputs gives the Keras model's outputs
-    with tempfile.TemporaryDirectory(prefix="spacekit-folded-") as tmp:
+    model = merge_members(members, mean, scale, model_name, input_name, output_name)
+    # the archive's numpy model on the plain inputs gives the members' mean output
+    with tempfile.TemporaryDirectory(prefix="spacekit-merged-") as tmp:
         saved = Path(tmp) / f"{model_name}.keras"
         model.save(saved)
-        folded = NumpyMLP.from_keras_file(saved.read_bytes(), where=str(saved))
-    net_log = folded.predict(Xte.astype(np.float32)).ravel()
-    if not np.allclose(net_log, keras_log, atol=1e-3):
-        raise RuntimeError("folding the input scaling changed the outputs")
+        merged = NumpyMLP.from_keras_file(saved.read_bytes(), where=str(saved))
+    net_log = merged.predict(Xte.astype(np.float32)).ravel()
+    if not np.allclose(net_log, np.mean(member_logs, axis=0), atol=1e-3):
+        raise RuntimeError("merging the members changed their mean output")
     tx = {k: [float(v) for v in jp.tx_data[k]] for k in ("lambdas", "mu", "sigma")}
     tx["columns"] = list(jp.norm_cols)
     tx["target"] = {"transform": "log", "column": "imgsize_gb", "unit": "GB"}
@@ -186,11 +228,12 @@ def train_mode(tables: Path, mode: str, args) -> dict:
         "tx": tx,
         "scores": {
             "network": metrics(yte, np.exp(net_log)),
+            "members": [metrics(yte, np.exp(m)) for m in member_logs],
             "baseline": metrics(yte, base),
             "baseline_log": metrics(yte, np.exp(base_log)),
         },
         "sizes": {"train": int(len(fit)), "validation": int(len(val)), "test": int(len(yte))},
-        "epochs": len(history.history["loss"]),
+        "epochs": epochs,
         "seconds": {"network": round(t_fit, 1), "baselines": round(t_base, 1)},
         "test_max_gb": float(yte.max()),
     }
@@ -219,10 +262,12 @@ def model_card(results: dict, data_info: dict, args, sample_check: dict) -> str:
         "- training data: **simulated** (`spacekit.datasets.jwst`), not observed. For real",
         "  exposures use the published `spacekit-1.1.4/jwst_cal`, trained on real pipeline",
         "  data (`spacekit jwst predict DIR -m spacekit-1.1.4/jwst_cal`).",
-        f"- networks: Dense {args.hidden.replace(',', '-')} (ReLU), linear output = log(GB);",
-        "  inputs standardised (folded into the first layer), Huber loss, L2 "
-        f"{args.l2:g}, Adam {args.learning_rate:g}, batch {args.batch_size}, early stopping",
-        f"  (patience {args.patience}) on 10 % of the training rows.",
+        f"- networks: per mode, {args.members} MLPs (Dense {args.hidden.replace(',', '-')}, ReLU,",
+        "  linear output = log(GB); different seeds) merged side by side into one Dense MLP",
+        "  that outputs their mean; inputs standardised (folded into the first layer), Huber",
+        f"  loss, L2 {args.l2:g}, Adam {args.learning_rate:g} reduced on plateaus, batch "
+        f"{args.batch_size},",
+        f"  early stopping (patience {args.patience}) on 10 % of the training rows.",
         "- target: the networks predict log(GB); `tx_data-{mode}.json` records",
         '  `"target": {"transform": "log"}` and spacekit applies `exp`.',
         "",
@@ -245,6 +290,7 @@ def model_card(results: dict, data_info: dict, args, sample_check: dict) -> str:
             "| model | RMSE (GB) | MAE (GB) | R² | median APE |",
             "|---|---|---|---|---|",
             _row("network (this archive)", sc["network"]),
+            *[_row(f"member {i} alone", m) for i, m in enumerate(sc["members"])],
             _row("baseline: gradient boosting, GB target", sc["baseline"]),
             _row("gradient boosting, log target (reference)", sc["baseline_log"]),
             "",
