@@ -129,9 +129,9 @@ def test_cap_rounding_negative_and_nonfinite(tiny_archive):
         df.index[2]: ["floor: model output -0.5 GB raised to the 0.1 GB floor"],
     }
     assert [r["flags"] for r in jp.results()] == [
-        "cap: model output 1234 GB lowered to the 990 GB cap",
-        "",
-        "floor: model output -0.5 GB raised to the 0.1 GB floor",
+        ["cap: model output 1234 GB lowered to the 990 GB cap"],
+        [],
+        ["floor: model output -0.5 GB raised to the 0.1 GB floor"],
     ]
 
 
@@ -406,7 +406,7 @@ def test_cli_predict_table_and_outputs(simulated, tiny_archive, tmp_path):
     assert doc["predictions"] and doc["skipped"] == []
     first = next(iter(doc["predictions"].values()))
     assert set(first) == {"exp_mode", "gbSize", "n_exposures", "flags"}
-    assert doc["units"] == {"gbSize": "GB"}
+    assert first["flags"] == [] and doc["units"] == {"gbSize": "GB"}
     assert doc["model"]["name"] == "jwst_cal.zip" and doc["model"]["trained_on"] == "unknown"
     res = runner.invoke(cli_main, [*args, "--output", str(out_csv)])
     assert res.exit_code == 0
@@ -488,7 +488,18 @@ def test_packaged_sample_with_default_or_published_archive():
     if archive is not None and not archive.exists():
         pytest.skip("no model archive available")
     jp = predict_handler(_sample_uncal(), model_path=archive, progress=False)
-    assert jp.predictions and not jp.skipped
+    # issue #11: the sample groups 13 products; the 3 TAC ones are listed, not dropped
+    assert len(jp.products) == 13 and len(jp.predictions) == 10
+    skipped = dict(jp.skipped)
+    tac = [p for p, why in skipped.items() if "spacekit has no TAC model" in why]
+    assert len(tac) == 3 and set(jp.products) == set(jp.predictions) | set(tac)
+    no_l3 = sorted(why for why in skipped.values() if "has no Level-3 product" in why)
+    assert no_l3 == ["EXP_TYPE NRC_TACQ has no Level-3 product"] * 2 + [
+        "EXP_TYPE NRS_WATA has no Level-3 product"
+    ]
+    assert len(skipped) == 6
+    # no header is suspect; only the model's own bounds may flag a product
+    assert all(f.startswith(("floor:", "cap:")) for fl in jp.flags.values() for f in fl)
     assert all(np.isfinite(v["gbSize"]) and v["gbSize"] <= GB_CAP for v in jp.predictions.values())
 
 

@@ -114,9 +114,9 @@ def test_negative_outputs_are_floored_and_flagged(tmp_path):
     for p in image:
         assert rows[p]["gbSize"] == GB_FLOOR
         assert jp.flags[p] == ["floor: model output -0.08 GB raised to the 0.1 GB floor"]
-        assert rows[p]["flags"] == jp.flags[p][0]
+        assert rows[p]["flags"] == jp.flags[p]
     for p in spec:
-        assert rows[p]["gbSize"] == 0.5 and p not in jp.flags and rows[p]["flags"] == ""
+        assert rows[p]["gbSize"] == 0.5 and p not in jp.flags and rows[p]["flags"] == []
     assert jp.model_info.trained_on == "real" and jp.model_info.name == "neg.zip"
     jp.run_inference()  # running again does not repeat a flag
     assert all(len(f) == 1 for f in jp.flags.values())
@@ -132,7 +132,7 @@ def test_cli_names_the_model_units_and_flags(tmp_path):
     assert lines[0].startswith("model: neg.zip (version ")
     assert "trained on unknown data)" in lines[0]
     assert "gbSize [GB]" in lines[1]
-    assert "0.10*" in res.output and "* flagged (7):" in res.output
+    assert "0.10      1 !" in res.output and "flagged (7):" in res.output
     assert "raised to the 0.1 GB floor" in res.output
     assert "Nothing was written to disk" in res.output
 
