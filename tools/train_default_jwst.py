@@ -29,6 +29,14 @@ Usage::
     nohup python tools/train_default_jwst.py > train.log 2>&1 &     # about 30 CPU-minutes
     python tools/train_default_jwst.py -n 20000 --days 4 -o /tmp/jwst_cal.zip   # a quick try
 
+The two modes can also be trained in parallel processes and assembled afterwards: each
+run keeps ``{workdir}/{mode}/`` (model, tx_data, scores), and ``--assemble`` writes the
+archive from them without training::
+
+    python tools/train_default_jwst.py --workdir W --modes spec --data W/tables &
+    python tools/train_default_jwst.py --workdir W --modes image --data W/tables &
+    python tools/train_default_jwst.py --workdir W --assemble
+
 The run is reproducible for a given ``--seed`` on one machine; it uses one CPU thread
 (``--threads``) so that it can run beside other work.
 """
@@ -69,6 +77,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--test-size", type=float, default=0.2, help="held-out share of products")
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--threads", type=int, default=1, help="TensorFlow CPU threads")
+    p.add_argument(
+        "--weight-power",
+        default="image=0.5,spec=0",
+        help="per mode, weight each training product by GB**power (0: equal weights); "
+        "a positive power makes the large products, which dominate the RMSE in GB, count more",
+    )
+    p.add_argument("--modes", default="image,spec", help="modes to train in this run")
+    p.add_argument(
+        "--assemble", action="store_true", help="only write the archive from WORKDIR/{mode}/"
+    )
     p.add_argument("-v", "--verbose", action="store_true")
     return p
 
@@ -180,6 +198,8 @@ def train_mode(tables: Path, mode: str, args) -> dict:
     fit, val = order[n_val:], order[:n_val]
     Z = ((Xtr - mean) / scale).astype(np.float32)
     t = np.log(ytr).astype(np.float32)
+    power = float(dict(kv.split("=") for kv in args.weight_power.split(",")).get(mode, 0))
+    weights = (ytr**power / np.mean(ytr**power)).astype(np.float32)
 
     hidden = [int(u) for u in args.hidden.split(",")]
     reg = {i: {"kernel_regularizer": keras.regularizers.L2(args.l2)} for i in range(len(hidden))}
@@ -203,7 +223,8 @@ def train_mode(tables: Path, mode: str, args) -> dict:
             ),
         ]
         history = member.fit(
-            Z[fit], t[fit], validation_data=(Z[val], t[val]), epochs=args.epochs,
+            Z[fit], t[fit], sample_weight=weights[fit],
+            validation_data=(Z[val], t[val], weights[val]), epochs=args.epochs,
             batch_size=args.batch_size, verbose=2 if args.verbose else 0, callbacks=callbacks,
         )  # fmt: skip
         members.append(member)
@@ -235,6 +256,7 @@ def train_mode(tables: Path, mode: str, args) -> dict:
         "sizes": {"train": int(len(fit)), "validation": int(len(val)), "test": int(len(yte))},
         "epochs": epochs,
         "seconds": {"network": round(t_fit, 1), "baselines": round(t_base, 1)},
+        "weight_power": power,
         "test_max_gb": float(yte.max()),
     }
 
@@ -267,7 +289,10 @@ def model_card(results: dict, data_info: dict, args, sample_check: dict) -> str:
         "  that outputs their mean; inputs standardised (folded into the first layer), Huber",
         f"  loss, L2 {args.l2:g}, Adam {args.learning_rate:g} reduced on plateaus, batch "
         f"{args.batch_size},",
-        f"  early stopping (patience {args.patience}) on 10 % of the training rows.",
+        f"  early stopping (patience {args.patience}) on 10 % of the training rows; training",
+        "  products weighted by GB**power (power per mode: "
+        + ", ".join(f"{m} {r['weight_power']:g}" for m, r in results.items())
+        + ").",
         "- target: the networks predict log(GB); `tx_data-{mode}.json` records",
         '  `"target": {"transform": "log"}` and spacekit applies `exp`.',
         "",
@@ -348,6 +373,48 @@ def check_sample(archive: Path) -> dict:
     }
 
 
+def save_mode(folder: Path, result: dict, data_info: dict) -> None:
+    """Keep one mode's model, tx_data and scores for :func:`assemble`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    result["model"].save(folder / "model.keras")
+    info = {k: v for k, v in result.items() if k != "model"}
+    (folder / "result.json").write_text(json.dumps({**info, "data_info": data_info}, indent=2))
+
+
+def assemble(workdir: Path, args) -> Path:
+    """Write the archive (and the packaged registry entry) from ``workdir/{mode}/``."""
+    from spacekit.builder.archive import save_archive
+    from spacekit.builder.registry import write_packaged_entry
+
+    results, models = {}, {}
+    for mode in MODES:
+        folder = workdir / mode
+        if not (folder / "result.json").is_file():
+            raise SystemExit(f"{folder}/result.json is missing: train {mode} first")
+        results[mode] = json.loads((folder / "result.json").read_text())
+        models[MODES[mode][0]] = (folder / "model.keras").read_bytes()
+    data_info = results["image"].pop("data_info")
+    tx_data = {m: r["tx"] for m, r in results.items()}
+    scores = {MODES[m][0]: r["scores"] for m, r in results.items()}
+    extra = {"trained_on": "simulated", "metrics": scores}
+    # a first archive to check the packaged sample, then the final one with its card
+    draft = save_archive(workdir / "draft.zip", models, tx_data, name="jwst_cal")
+    sample_check = check_sample(draft)
+    card = model_card(results, data_info, args, sample_check)
+    out = save_archive(args.out, models, tx_data, card=card, name="jwst_cal", extra=extra)
+    if out.resolve() == DEFAULT_OUT.resolve():
+        write_packaged_entry(
+            out,
+            kind="jwst_cal",
+            trained_on="simulated",
+            description="JWST Level-3 memory (GB) from Level-1 headers; trained on "
+            "simulated metadata",
+        )
+    print(card)
+    print(f"wrote {out} ({out.stat().st_size / 1024:.0f} KiB)")
+    return out
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     from spacekit.logging_setup import configure_logging
@@ -357,9 +424,6 @@ def main(argv=None) -> int:
 
     tf.config.threading.set_intra_op_parallelism_threads(args.threads)
     tf.config.threading.set_inter_op_parallelism_threads(args.threads)
-    from spacekit.builder.archive import save_archive
-    from spacekit.builder.registry import write_packaged_entry
-
     tmp = None
     workdir = args.workdir
     if workdir is None:
@@ -368,37 +432,28 @@ def main(argv=None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     args.workdir_path = workdir / "runs"
     try:
-        if args.data is not None:
+        if args.assemble:
+            tables, data_info = None, {}
+        elif args.data is not None:
             tables, data_info = args.data, {"source": str(args.data)}
+            manifest = args.data.parent / "data_info.json"
+            if manifest.is_file():
+                data_info = json.loads(manifest.read_text())
         else:
             tables, data_info = simulate_tables(workdir, args.n_exposures, args.days, args.seed)
+            (workdir / "data_info.json").write_text(json.dumps(data_info))
         print(json.dumps(data_info), flush=True)
         results = {}
-        for mode in MODES:
-            if not (tables / f"train-{mode}.csv").is_file():
-                print(f"no train-{mode}.csv in {tables}; skipping {mode}", file=sys.stderr)
-                continue
-            results[mode] = train_mode(tables, mode, args)
-            print(mode, json.dumps(results[mode]["scores"]), flush=True)
-        models = {MODES[m][0]: r["model"] for m, r in results.items()}
-        tx_data = {m: r["tx"] for m, r in results.items()}
-        scores = {MODES[m][0]: r["scores"] for m, r in results.items()}
-        extra = {"trained_on": "simulated", "metrics": scores}
-        # a first archive to check the packaged sample, then the final one with its card
-        draft = save_archive(workdir / "draft.zip", models, tx_data, name="jwst_cal")
-        sample_check = check_sample(draft)
-        card = model_card(results, data_info, args, sample_check)
-        out = save_archive(args.out, models, tx_data, card=card, name="jwst_cal", extra=extra)
-        if out.resolve() == DEFAULT_OUT.resolve():
-            write_packaged_entry(
-                out,
-                kind="jwst_cal",
-                trained_on="simulated",
-                description="JWST Level-3 memory (GB) from Level-1 headers; trained on "
-                "simulated metadata",
-            )
-        print(card)
-        print(f"wrote {out} ({out.stat().st_size / 1024:.0f} KiB)")
+        if not args.assemble:
+            for mode in [m.strip() for m in args.modes.split(",") if m.strip()]:
+                if not (tables / f"train-{mode}.csv").is_file():
+                    print(f"no train-{mode}.csv in {tables}; skipping {mode}", file=sys.stderr)
+                    continue
+                results[mode] = train_mode(tables, mode, args)
+                save_mode(workdir / mode, results[mode], data_info)
+                print(mode, json.dumps(results[mode]["scores"]), flush=True)
+        if args.assemble or set(results) == set(MODES):
+            assemble(workdir, args)
     finally:
         if tmp is not None:
             tmp.cleanup()
