@@ -268,6 +268,23 @@ def _row(name: str, m: dict) -> str:
     )
 
 
+def compare(net: dict, base: dict) -> str:
+    """One line: where the network is better than the baseline, and by how much it trails."""
+    better, worse = [], []
+    for key, label, higher in (
+        ("rmse", "RMSE", False),
+        ("mae", "MAE", False),
+        ("r2", "R²", True),
+        ("median_ape", "median APE", False),
+    ):
+        gain = (net[key] - base[key]) if higher else (base[key] - net[key])
+        rel = abs(gain) / abs(base[key]) * 100 if base[key] else 0.0
+        text = f"{label} {rel:.1f} %" if key != "r2" else f"{label} {abs(gain):.3f}"
+        (better if gain >= 0 else worse).append(text)
+    line = f"better on {', '.join(better) or 'nothing'}"
+    return line + (f"; behind by {', '.join(worse)}" if worse else "")
+
+
 def model_card(results: dict, data_info: dict, args, sample_check: dict) -> str:
     """Markdown model card with the network-vs-baseline table per mode."""
     from datetime import UTC, datetime
@@ -308,6 +325,7 @@ def model_card(results: dict, data_info: dict, args, sample_check: dict) -> str:
     ]
     for mode, res in results.items():
         sc, n = res["scores"], res["sizes"]
+        verdict = compare(sc["network"], sc["baseline"])
         lines += [
             f"### {MODES[mode][0]} ({mode.upper()}): {n['train'] + n['validation']} training, "
             f"{n['test']} test products",
@@ -318,6 +336,8 @@ def model_card(results: dict, data_info: dict, args, sample_check: dict) -> str:
             *[_row(f"member {i} alone", m) for i, m in enumerate(sc["members"])],
             _row("baseline: gradient boosting, GB target", sc["baseline"]),
             _row("gradient boosting, log target (reference)", sc["baseline_log"]),
+            "",
+            f"Network vs baseline: {verdict}.",
             "",
         ]
     lines += [

@@ -74,7 +74,8 @@ def test_info_shows_hash_source_and_card(model_mirror):
     assert "# spacekit 1.1.4 jwst_cal" in res.output and "trained on: real data" in res.output
     doc = json.loads(run("info", "packaged/jwst_cal", "--json").output)
     assert doc["status"] == "packaged" and doc["trained_on"] == "simulated"
-    assert doc["card"].startswith("# jwst_cal model card")
+    assert doc["card"].startswith("# packaged/jwst_cal model card")
+    assert "## Network vs gradient-boosting baseline" in doc["card"]
     res = run("info", "spacekit-1.1.4/nope")
     assert res.exit_code == 1 and "Known names" in res.output
 
