@@ -115,30 +115,10 @@ def rst_blocks(path: Path) -> list[Block]:
     return blocks
 
 
-#: Pages whose blocks run (all of docs/ once every page is converted).
-DOC_PAGES = (
-    "analyzer.rst",
-    "visualization.rst",
-    "visualization_layers.rst",
-    "visualization_server.rst",
-    "visualization_toolkit.rst",
-    "cli.rst",
-    "jwst_training.rst",
-    "models.rst",
-    "dashboard.rst",
-    "svm_corrupt.rst",
-    "svm_prep.rst",
-    "datasets.rst",
-    "datasets_jwst.rst",
-    "figures.rst",
-)
-
-
 def all_blocks() -> list[Block]:
     blocks = markdown_blocks(REPO / "README.md")
     for page in sorted((REPO / "docs").glob("*.rst")):
-        if page.name in DOC_PAGES:
-            blocks += rst_blocks(page)
+        blocks += rst_blocks(page)
     return blocks
 
 
@@ -156,6 +136,7 @@ def _env(block: Block, tmp_path: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["MPLBACKEND"] = "Agg"
+    env["PYTHONUNBUFFERED"] = "1"  # stdout and stderr interleave as on a terminal
     env["SPACEKIT_CACHE"] = str(tmp_path / ".cache")
     if "shared" in block.markers:
         env["SPACEKIT_MODEL_MIRROR"] = shared_path("reference", "spacekit-1.1.4").as_uri()

@@ -232,8 +232,7 @@ def predict(
         click.echo(f"Wrote {output}", err=True)
     else:
         click.echo(
-            "Nothing was written to disk; pass --output FILE.json or FILE.csv to save these "
-            "results.",
+            "Nothing was written to disk; pass -o FILE.json or -o FILE.csv to save these results.",
             err=True,
         )
     if not jp.predictions:
