@@ -243,6 +243,41 @@ def test_published_archive_loads_in_memory(tmp_path, monkeypatch):
     )
 
 
+def test_packaged_archive_loads_in_memory_and_as_folder(tmp_path, monkeypatch):
+    """The published-archive checks above, on the archive shipped in the package.
+
+    They run in every clone (the published archives live in ../shared).
+    """
+    monkeypatch.chdir(tmp_path)
+    path = default_archive_path()
+    archive = load_archive(path)
+    assert archive.layout == "spacekit"
+    assert sorted(archive.models) == ["img3_reg", "spec3_reg"]
+    assert len(archive.tx_for("image")["lambdas"]) == len(archive.tx_for("image")["mu"])
+    assert os.listdir(tmp_path) == []  # nothing extracted into the CWD
+    ours = save_archive(
+        tmp_path / "out" / "j.zip",
+        {k: archive.raw[v] for k, v in archive.manifest["models"].items()},
+        archive.tx_data,
+    )
+    again = load_archive(ours)
+    X = np.random.default_rng(0).normal(size=(5, 18))
+    for name in ("img3_reg", "spec3_reg"):
+        np.testing.assert_array_equal(
+            again.models[name].predict(X), archive.models[name].predict(X)
+        )
+    folder = tmp_path / "folder"
+    with zipfile.ZipFile(path) as zf:
+        for member in zf.namelist():
+            target = folder / member
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(zf.read(member))
+    as_folder = load_archive(folder)
+    np.testing.assert_array_equal(
+        as_folder.models["img3_reg"].predict(X), archive.models["img3_reg"].predict(X)
+    )
+
+
 @needs_ref
 def test_published_archive_as_folder(tmp_path):
     with zipfile.ZipFile(REF / "jwst_cal.zip") as zf:

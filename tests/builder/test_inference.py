@@ -277,6 +277,22 @@ def test_matches_keras_on_published_models(keras, tmp_path, member):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("member", ["img3_reg.keras", "spec3_reg.keras"])
+def test_matches_keras_on_packaged_models(keras, tmp_path, member):
+    """As the published-model check above, on the archive shipped in the package."""
+    from spacekit.builder.archive import default_archive_path
+
+    with zipfile.ZipFile(default_archive_path()) as zf:
+        blob = zf.read(member)
+    path = tmp_path / member
+    path.write_bytes(blob)
+    model = keras.saving.load_model(path, safe_mode=True, compile=False)
+    X = np.random.default_rng(1).normal(size=(200, 18)).astype("float32") * 2
+    got = NumpyMLP.from_keras_file(blob).predict(X)
+    np.testing.assert_allclose(got, model.predict(X, verbose=0), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.slow
 def test_handwritten_file_loads_in_keras(keras, tmp_path):
     """The test helper writes the real Keras 3 layout (so the fast tests are meaningful)."""
     path = write_keras_mlp(tmp_path / "m.keras", [5, 4, 1], seed=4)

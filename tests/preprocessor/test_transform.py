@@ -39,9 +39,18 @@ def test_yeo_johnson_matches_sklearn(lmbda):
     np.testing.assert_allclose(yeo_johnson(x[:, 0], lmbda), pt.transform(x)[:, 0], rtol=1e-12)
 
 
+def _packaged_tx(mode: str) -> dict:
+    from spacekit.builder.archive import default_archive_path
+
+    with zipfile.ZipFile(default_archive_path()) as zf:
+        return json.loads(zf.read(f"tx_data-{mode}.json"))
+
+
+@pytest.mark.parametrize("source", ["packaged", "spacekit-1.1.4"])
 @pytest.mark.parametrize("mode", ["image", "spec"])
-def test_powerx_with_reference_tx_data(mode):
-    tx = _reference_tx(mode)
+def test_powerx_with_archive_tx_data(mode, source):
+    """The normalisation of the shipped archive (every clone) and of 1.1.4's (../shared)."""
+    tx = _packaged_tx(mode) if source == "packaged" else _reference_tx(mode)
     cols = list(NORM_COLS[mode.upper()])
     rng = np.random.default_rng(1)
     df = pd.DataFrame(rng.gamma(2.0, 20.0, size=(5, len(cols))), columns=cols)
