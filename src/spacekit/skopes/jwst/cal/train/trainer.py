@@ -428,11 +428,15 @@ class JwstCalTrain:
         from spacekit.visualization import DashboardCallback, TrainingDashboard
 
         run = f"{self.model_name} fold {itn}" if self.cross_val >= 2 else self.model_name
-        dash = TrainingDashboard(save_dir=self._dir("visualizations", itn), run=run)
+        # The JSON history only (figures/foldN-loss.* are drawn at the end): drawing a figure
+        # every epoch would cost more than the epoch itself.
+        dash = TrainingDashboard(
+            save_dir=self._dir("visualizations", itn), run=run, real_time=False
+        )
         if self.server is not None:
             self.server.follow(self.history_path(itn), poll_interval=0.25)
         log.info("training history of fold %s: %s", itn, self.history_path(itn))
-        return [DashboardCallback(dash, plot_on_train_end=False)]
+        return [DashboardCallback(dash, save_on_epoch=False, plot_on_train_end=False)]
 
     def _validation_split(self):
         """Return ``X_fit, y_fit, X_val, y_val`` for fitting the current fold.
