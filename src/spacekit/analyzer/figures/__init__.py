@@ -28,7 +28,7 @@ Modules
     :func:`make_error_distribution`.
 :mod:`~spacekit.analyzer.figures.images`
     :func:`make_image_grid`, :func:`make_histogram_grid`, :func:`make_overlay_figure`,
-    :func:`make_gradient_flow_figure`.
+    :func:`make_overlay_grid_figure`, :func:`make_gradient_flow_figure`.
 :mod:`~spacekit.analyzer.figures.projection`
     2-D projections in WebGL: :func:`make_projection_figure` (one trace per class),
     :func:`make_loss_projection_figure` (coloured by per-sample loss),
@@ -86,6 +86,7 @@ from spacekit.analyzer.figures.images import (
     make_histogram_grid,
     make_image_grid,
     make_overlay_figure,
+    make_overlay_grid_figure,
     resize_bilinear,
 )
 from spacekit.analyzer.figures.model_graph import layer_depths, make_layer_graph_figure
@@ -133,6 +134,7 @@ __all__ = [
     "make_image_grid",
     "make_histogram_grid",
     "make_overlay_figure",
+    "make_overlay_grid_figure",
     "make_gradient_flow_figure",
     "resize_bilinear",
     "mpl_residual_figure",
