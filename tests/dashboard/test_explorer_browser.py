@@ -175,10 +175,12 @@ def test_projections_legend_click_and_linked_selection(explorer, tmp_path):
     x0, y0, x1, y1, expected = box
     mouse(driver, ("move", x0, y0), ("down",), ("move", (x0 + x1) / 2, (y0 + y1) / 2),
           ("move", x1, y1), ("up",))  # fmt: skip
-    count = wait_for(
-        lambda: driver.find_element(By.ID, "x-proj-selection-count").text, what="selection"
+    wait_for(
+        lambda: driver.find_element(By.ID, "x-proj-selection-count").text.startswith(
+            f"{expected} selected"
+        ),
+        what=f"{expected} images selected",
     )
-    assert count.startswith(f"{expected} selected")
     wait_for(
         lambda: (
             sum(len(t["selected"] or []) for t in graph_traces(driver, "x-proj-hidden")) == expected
