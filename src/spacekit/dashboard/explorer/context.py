@@ -172,9 +172,9 @@ class ExplorerContext:
 
     def projection(self, space: str, method: str = "pca") -> np.ndarray:
         """2-D coordinates of every sample in ``space`` (``"input"`` or a layer name)."""
-        from spacekit.dashboard.explorer.projection import _check_method, project
+        from spacekit.dashboard.explorer.projection import check_method, project
 
-        _check_method(method)
+        check_method(method)
         space = space if space == INPUT_SPACE else self.check_layer(space)
         key = (space, method)
         if key in self._projections:

@@ -30,6 +30,7 @@ from spacekit.exceptions import InputError
 __all__ = [
     "METHODS",
     "available_methods",
+    "check_method",
     "project",
     "per_sample_loss",
     "nearest_neighbours",
@@ -52,7 +53,8 @@ def available_methods() -> list[str]:
     return names
 
 
-def _check_method(method: str) -> str:
+def check_method(method: str) -> str:
+    """Return ``method`` if it is available, else raise InputError listing the choices."""
     if method not in available_methods():
         hint = " (install umap-learn for UMAP)" if method == "umap" else ""
         raise InputError(f"Unknown projection {method!r}{hint}; available: {available_methods()}.")
@@ -94,7 +96,7 @@ def project(x: np.ndarray, method: str = "pca", seed: int = 0) -> np.ndarray:
     InputError
         Unknown or unavailable method, or fewer than 3 samples.
     """
-    method = _check_method(method)
+    method = check_method(method)
     x = _standard(x)
     n = len(x)
     if n < 3:
