@@ -41,16 +41,17 @@ def test_explore_serves_on_localhost(model_file, tmp_path, monkeypatch):
 
     served = {}
 
-    def fake_serve(app, host, port, debug, on_start):
-        served.update(app=app, host=host, port=port, debug=debug)
+    def fake_serve(app, host, port, debug, on_start, allowed_hosts):
+        served.update(app=app, host=host, port=port, debug=debug, allowed=allowed_hosts)
         on_start(f"http://{host}:{port}/")
 
     monkeypatch.setattr(server, "serve", fake_serve)
     res = CliRunner().invoke(
         main, ["explore", str(model_file), "--max-samples", "40", "--port", "0",
-               "--cache-dir", str(tmp_path)],
+               "--cache-dir", str(tmp_path), "--allow-host", "box.local"],
     )  # fmt: skip
     assert res.exit_code == 0, res.output
+    assert served["allowed"] == ("box.local",)
     assert served["host"] == "127.0.0.1" and served["debug"] is False
     assert "digits_cnn.keras on scikit-learn digits: 40 images, 10 classes" in res.output
     assert "Serving at http://127.0.0.1:0/" in res.output

@@ -41,8 +41,13 @@ __all__ = ["explore"]
     help="TCP port (0 picks a free one).",
 )  # fmt: skip
 @click.option("--debug", is_flag=True, help="Dash dev tools; for development only.")
+@click.option(
+    "--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+    help="Also answer requests for this host name (e.g. behind a proxy); repeatable. "
+    "On 127.0.0.1 the explorer refuses other Host headers (DNS rebinding).",
+)  # fmt: skip
 @click.pass_context
-def explore(ctx, model, data, layer, max_samples, cache_dir, host, port, debug):
+def explore(ctx, model, data, layer, max_samples, cache_dir, host, port, debug, allow_hosts):
     """Explore how an image classifier sees its data: projections, hard examples,
     loss table, confusion drill-down, similar images.
 
@@ -56,7 +61,7 @@ def explore(ctx, model, data, layer, max_samples, cache_dir, host, port, debug):
     try:
         run_explorer(
             model, data, layer, max_samples=max_samples, cache=cache_dir, host=host,
-            port=port, debug=debug, echo=click.echo,
+            port=port, debug=debug, echo=click.echo, allowed_hosts=allow_hosts or None,
         )  # fmt: skip
     except SpacekitError as exc:
         click.echo(f"Error: {exc}", err=True)

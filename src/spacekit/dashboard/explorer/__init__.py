@@ -103,6 +103,7 @@ def launch(
     *,
     host: str = "127.0.0.1",
     port: int = 0,
+    allowed_hosts=None,
     **kwargs,
 ):
     """Build the explorer and serve it from a background thread (notebooks, scripts).
@@ -114,6 +115,9 @@ def launch(
     host : str, default="127.0.0.1"
     port : int, default=0
         0 picks a free port.
+    allowed_hosts : iterable of str, optional
+        Host names accepted besides this machine's loopback names (the server refuses
+        other ``Host`` headers on 127.0.0.1).
 
     Returns
     -------
@@ -125,7 +129,7 @@ def launch(
 
     check_port(host, port)
     app = create_explorer(model, data, layer, **kwargs)
-    return start_server(app, host=host, port=port)
+    return start_server(app, host=host, port=port, allowed_hosts=allowed_hosts)
 
 
 def __getattr__(name):

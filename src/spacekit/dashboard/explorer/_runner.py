@@ -19,6 +19,7 @@ def run_explorer(
     port: int = 8050,
     debug: bool = False,
     echo: Callable[[str], None] = print,
+    allowed_hosts=None,
 ) -> None:
     """Load, check, predict, then serve (raises SpacekitError on bad input)."""
     from spacekit.dashboard.explorer import create_explorer
@@ -37,6 +38,6 @@ def run_explorer(
     )
     echo(f"Cache: {c.cache if c.cache is not None else 'none'}")
     serve(
-        app, host=host, port=port, debug=debug,
+        app, host=host, port=port, debug=debug, allowed_hosts=allowed_hosts,
         on_start=lambda url: echo(f"Serving at {url} (Ctrl-C to stop)"),
     )  # fmt: skip
