@@ -15,6 +15,7 @@ import logging
 import os
 import sys
 import warnings
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -167,6 +168,9 @@ class JwstFitsScraper:
         (the CPUs available), ``1`` reads in this process.
     progress : bool, default=True
         Show a tqdm progress bar for big folders.
+    files : sequence of path-like, optional
+        Read exactly these files (in sorted order) instead of searching ``input_path``
+        (then only named in messages); ``pfx`` and ``sfx`` are not applied.
 
     Attributes
     ----------
@@ -196,6 +200,7 @@ class JwstFitsScraper:
         sfx: str = "_uncal.fits",
         n_jobs: int | None = None,
         progress: bool = True,
+        files: Sequence[str | os.PathLike] | None = None,
     ) -> None:
         self.input_path = input_path
         self.pfx = pfx or ""
@@ -205,7 +210,11 @@ class JwstFitsScraper:
         self._found_skips: list[tuple[str, str]] = []
         self.fpaths: dict[str, str] = {}
         self.exp_headers: dict[str, dict] = {}
-        for path in find_exposure_files(input_path, self.pfx, sfx, rejected=self._found_skips):
+        if files is None:
+            found = find_exposure_files(input_path, self.pfx, sfx, rejected=self._found_skips)
+        else:
+            found = sorted(str(f) for f in files)
+        for path in found:
             key = exposure_key(path)
             if key in self.fpaths:
                 why = f"duplicate exposure {key!r} (kept {self.fpaths[key]})"

@@ -16,7 +16,7 @@ import logging
 import math
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -34,7 +34,7 @@ from spacekit.preprocessor.scrub_nan import (
     group_nircam_detectors,
     group_subarrays,
 )
-from spacekit.preprocessor.scrub_targets import SOURCE_BASED, fake_target_ids
+from spacekit.preprocessor.scrub_targets import SOURCE_BASED, TargetKeys, fake_target_ids
 from spacekit.preprocessor.tables.jwst_cal import EXPMODES, KEYPAIR_DATA, L3_TYPES
 from spacekit.preprocessor.transform_sky import SkyTransformer
 
@@ -113,6 +113,14 @@ class JwstCalScrubber:
         :class:`~spacekit.extractor.scrape.JwstFitsScraper`).
     progress : bool, default=True
         Progress bar for big folders.
+    files : sequence of path-like, optional
+        Read exactly these exposure files instead of searching ``input_path`` (fits mode;
+        see :class:`~spacekit.extractor.scrape.JwstFitsScraper`).
+    target_keys : TargetKeys, optional
+        Look the exposures' target ids up in these key sets (the combined
+        :class:`~spacekit.preprocessor.scrub_targets.TargetKeys` of a larger input), so
+        products are named as they would be among all of those inputs. Default: the
+        keys of these exposures.
 
     Attributes
     ----------
@@ -136,6 +144,8 @@ class JwstCalScrubber:
         a product of :attr:`products` or here.
     targetnames, tn : list, dict
         Target names with ids, and the name -> id table.
+    target_ids : TargetIds
+        The target tables and numbering the products were named with.
 
     Raises
     ------
@@ -169,6 +179,8 @@ class JwstCalScrubber:
         mode: str = "fits",
         n_jobs: int | None = None,
         progress: bool = True,
+        files: Sequence[str | os.PathLike] | None = None,
+        target_keys: TargetKeys | None = None,
     ) -> None:
         if mode not in ("fits", "df"):
             raise InputError(f"mode must be 'fits' or 'df'; received {mode!r}.")
@@ -178,6 +190,7 @@ class JwstCalScrubber:
         self.sfx = sfx
         self.encoding_pairs = encoding_pairs if encoding_pairs is not None else KEYPAIR_DATA
         self.mode = mode
+        self.target_keys = target_keys
         self.skipped: list[tuple[str, str]] = []
         self.fpaths: dict[str, str] = {}
         if mode == "df":
@@ -185,12 +198,12 @@ class JwstCalScrubber:
                 raise InputError("mode='df' needs `data`: a DataFrame of Level-1 header rows.")
             self.exp_headers = headers_from_dataframe(data)
         else:
-            if input_path is None:
+            if input_path is None and files is None:
                 raise InputError("mode='fits' needs `input_path`: a folder of *_uncal.fits files.")
             from spacekit.extractor.scrape import JwstFitsScraper
 
             scraper = JwstFitsScraper(
-                input_path, pfx=self.pfx, sfx=sfx, n_jobs=n_jobs, progress=progress
+                input_path, pfx=self.pfx, sfx=sfx, n_jobs=n_jobs, progress=progress, files=files
             )
             self.exp_headers = scraper.scrape_inputs()
             self.fpaths = dict(scraper.fpaths)
@@ -266,7 +279,8 @@ class JwstCalScrubber:
 
     def _build_products(self) -> None:
         usable = self._check_headers()
-        ids = fake_target_ids(usable)
+        ids = fake_target_ids(usable, keys=self.target_keys)
+        self.target_ids = ids
         self.tn = dict(ids.tn)
         self.targetnames = ids.targetnames
         no_product: list[tuple[str, str]] = []
