@@ -46,6 +46,7 @@ __all__ = [
     "connect",
     "client_from",
     "check_workers",
+    "mp_context",
     "run_tasks",
 ]
 
@@ -270,11 +271,15 @@ def _run_here(func, tasks, bar):
     return done, failed
 
 
-def _mp_context():
-    """``fork`` on Linux (no re-import of the caller's script), else the default."""
+def mp_context():
+    """The start method of local worker processes: ``fork`` on Linux, else the default.
+
+    ``spawn``/``forkserver`` re-run an unguarded ``__main__`` script in every worker; the
+    workers only run spacekit's own functions, so ``fork`` is safe and fast.
+    """
     import multiprocessing
 
-    if sys.platform == "linux":
+    if sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context()
 
@@ -283,7 +288,7 @@ def _run_pool(func, tasks, workers, bar):
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     done, failed = {}, {}
-    with ProcessPoolExecutor(workers, mp_context=_mp_context()) as pool:
+    with ProcessPoolExecutor(workers, mp_context=mp_context()) as pool:
         futures = {pool.submit(_call, func, t.args, t.kwargs): t.key for t in tasks}
         for fut in as_completed(futures):
             key = futures[fut]

@@ -21,7 +21,6 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from conftest import write_uncal
 from spacekit.cli import main as cli_main
 from spacekit.datasets import get_sample_path
 from spacekit.exceptions import SkippedInputWarning
@@ -137,10 +136,10 @@ def test_svm_cli_with_a_dask_address(cluster, svm_sample, tmp_path):
     ).read_bytes()
 
 
-@pytest.fixture(scope="module")
-def jwst_tree(tmp_path_factory):
+@pytest.fixture
+def jwst_tree(tmp_path, uncal_writer):
     """Five programs in two folders, an unreadable file and one whose name hides its program."""
-    root = tmp_path_factory.mktemp("jwst") / "tree"
+    root = tmp_path / "tree"
     files = sorted((get_sample_path("jwst") / "uncal").glob("*_uncal.fits"))
     for f in files:
         sub = root / ("a" if f.name < "jw07000" else "b")
@@ -161,7 +160,7 @@ def jwst_tree(tmp_path_factory):
             dict(PROGRAM="01111", VISITYPE="PRIME_TARGETED_MOVING", TARGNAME="X", TARG_RA=5.0),
         ),
     ):
-        write_uncal(root / "a" / f"{name}_uncal.fits", primary=primary)
+        uncal_writer(root / "a" / f"{name}_uncal.fits", primary=primary)
     return root
 
 
