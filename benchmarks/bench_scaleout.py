@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import resource
 import shutil
 import tempfile
 import time
@@ -102,6 +103,23 @@ def _compute_seconds(stream) -> float:
     )
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process (run on the workers with client.run)."""
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
+def _timed_cpu(client, func):
+    """``func()``'s result, and the CPU seconds spent meanwhile here (client + the local
+    scheduler) and on the workers."""
+    w0 = sum(client.run(_cpu_seconds).values()) if client is not None else 0.0
+    c0 = _cpu_seconds()
+    out = func()
+    here = _cpu_seconds() - c0
+    workers = sum(client.run(_cpu_seconds).values()) - w0 if client is not None else 0.0
+    return out, here, workers
+
+
 def bench_svm(work: Path, visits: int, size: int, noop: int, repeats: int) -> dict:
     """Best of ``repeats`` rounds, each running local, Dask 1 and Dask 2 in turn (the
     machine's load drifts, so the configurations are interleaved)."""
@@ -114,19 +132,25 @@ def bench_svm(work: Path, visits: int, size: int, noop: int, repeats: int) -> di
     clusters = {w: _cluster(w) for w in (1, 2)}
     best: dict = {}
     compute: dict = {}
+    cpu: dict = {}
     try:
         for _ in range(repeats):
-            t, n = _time_prep(data, work / "prep-local", n_jobs=1)
-            best["local"] = min(t, best.get("local", t))
+            (t, n), here, _ = _timed_cpu(None, lambda: _time_prep(data, work / "prep-l", n_jobs=1))
+            if t < best.get("local", float("inf")):
+                best["local"], cpu["local"] = t, (here, 0.0)
             for w, (_, client) in clusters.items():
                 with get_task_stream(client=client) as stream:
-                    t, n2 = _time_prep(data, work / f"prep-dask{w}", client=client)
+                    (t, n2), here, on_workers = _timed_cpu(
+                        client, lambda c=client, w=w: _time_prep(data, work / f"d{w}", client=c)
+                    )
                 assert n2 == n, (n2, n)
                 if t < best.get(w, float("inf")):
                     best[w], compute[w] = t, _compute_seconds(stream.data)
+                    cpu[w] = (here, on_workers)
             client = clusters[2][1]
+            tasks = [Task(str(i), (i,)) for i in range(noop)]
             t0 = time.perf_counter()
-            run_tasks(abs, [Task(str(i), (i,)) for i in range(noop)], client=client, progress=False)
+            run_tasks(abs, tasks, client=client, progress=False)
             t = (time.perf_counter() - t0) / noop
             best["noop"] = min(t, best.get("noop", t))
     finally:
@@ -134,17 +158,21 @@ def bench_svm(work: Path, visits: int, size: int, noop: int, repeats: int) -> di
             client.close()
             cluster.close()
     ms = {k: 1000 * v / visits for k, v in best.items() if k != "noop"}
+    per = {k: tuple(1000 * x / visits for x in v) for k, v in cpu.items()}
     print(f"SVM prep of {visits} visits ({size} px), best of {repeats}:")
-    print(f"  local, 1 process (no Dask): {best['local']:6.1f} s = {ms['local']:5.1f} ms/visit")
+    print(
+        f"  local, 1 process (no Dask): {best['local']:6.1f} s = {ms['local']:5.1f} ms/visit "
+        f"wall; CPU {per['local'][0]:5.1f} ms/visit"
+    )
     for w in (1, 2):
         over = 1000 * (best[w] * w - compute[w]) / visits
         print(
-            f"  Dask, {w} worker(s):          {best[w]:6.1f} s = {ms[w]:5.1f} ms/visit "
-            f"(on-worker compute {1000 * compute[w] / visits:5.1f} ms/visit; "
-            f"scheduling + transfer {over:+5.1f} ms/visit)"
+            f"  Dask, {w} worker(s):          {best[w]:6.1f} s = {ms[w]:5.1f} ms/visit wall "
+            f"(in tasks {1000 * compute[w] / visits:5.1f}, outside them {over:+5.1f}); CPU on "
+            f"workers {per[w][1]:5.1f} ms/visit, client + scheduler {per[w][0]:5.1f} ms/visit"
         )
     print(f"  2 vs 1 Dask worker: {best[1] / best[2]:.2f}x faster")
-    print(f"  Dask 1 worker / local 1 process: {best[1] / best['local']:.2f}")
+    print(f"  Dask 1 worker / local 1 process: {best[1] / best['local']:.2f} (wall)")
     print(f"  scheduler round trip of a no-op task (2 workers): {1000 * best['noop']:.2f} ms")
     return best
 
