@@ -40,6 +40,7 @@ from spacekit.preprocessor.transform_sky import SkyTransformer
 
 __all__ = [
     "JwstCalScrubber",
+    "scrub_records",
     "NaNdler",
     "NANVALS",
     "SUBNAN",
@@ -362,19 +363,44 @@ class JwstCalScrubber:
         mode = str(exp_type).upper()
         if mode not in EXPMODES:
             raise InputError(f"exp_type must be one of {list(EXPMODES)}; received {exp_type!r}.")
-        records = self.input_data[mode]
-        if not records:
-            return None
-        df = pd.DataFrame.from_dict(records, orient="index")
-        df.columns = [str(c).lower() for c in df.columns]
-        df = df.rename(columns={"instrume": "instr"})
-        xcols = [c for c in XCOL_ORDER if c in df.columns]
-        df = NaNdler(df[xcols], DTYPE_KEYS).apply_nandlers()
-        df = group_subarrays(group_nircam_detectors(df))
-        cats = [c for c in DTYPE_KEYS["categorical"] if c in df.columns]
-        log.debug("Encoding categorical features [%s]", mode)
-        df = JwstEncoder(df, fkeys=cats, encoding_pairs=self.encoding_pairs).encode_features()
-        return df[xcols]
+        log.debug("Scrubbing and encoding the features [%s]", mode)
+        return scrub_records(self.input_data[mode], self.encoding_pairs)
+
+
+def scrub_records(
+    records: Mapping[str, Mapping], encoding_pairs: Mapping | None = None
+) -> pd.DataFrame | None:
+    """Scrub and encode per-product records (:attr:`JwstCalScrubber.input_data` of a mode).
+
+    The body of :meth:`JwstCalScrubber.scrub_inputs`, for records gathered from several
+    scrubbers (e.g. one per program): the result is the one a single scrubber over all
+    of their exposures gives.
+
+    Parameters
+    ----------
+    records : dict
+        ``{product: record}`` of one mode.
+    encoding_pairs : Mapping, default=KEYPAIR_DATA
+        Category tables.
+
+    Returns
+    -------
+    DataFrame or None
+        The :data:`~spacekit.preprocessor.scrub_nan.XCOL_ORDER` columns present, indexed
+        by product; None for no record.
+    """
+    if not records:
+        return None
+    df = pd.DataFrame.from_dict(records, orient="index")
+    df.columns = [str(c).lower() for c in df.columns]
+    df = df.rename(columns={"instrume": "instr"})
+    xcols = [c for c in XCOL_ORDER if c in df.columns]
+    df = NaNdler(df[xcols], DTYPE_KEYS).apply_nandlers()
+    df = group_subarrays(group_nircam_detectors(df))
+    cats = [c for c in DTYPE_KEYS["categorical"] if c in df.columns]
+    pairs = encoding_pairs if encoding_pairs is not None else KEYPAIR_DATA
+    df = JwstEncoder(df, fkeys=cats, encoding_pairs=pairs).encode_features()
+    return df[xcols]
 
 
 def _valid_for(mode: str, hdr: Mapping) -> bool:

@@ -3,9 +3,9 @@
 :class:`~spacekit.skopes.jwst.cal.predict.JwstCalPredict` uses this when it is given a
 ``client``: the exposure files are listed here, split by program (the ``jwNNNNN`` of
 their names), and each program is read, grouped into Level-3 products and scrubbed by
-one task (:func:`scrub_part`). The scrubbed 27-column rows come back to this process,
-which normalises them and runs the models once, so the predictions, products, flags and
-skipped inputs are the ones a single-machine run gives.
+one task (:func:`scrub_part`). The per-product records come back to this process, which
+scrubs and encodes them in one table, normalises it and runs the models once, so the
+predictions, products, flags and skipped inputs are the ones a single-machine run gives.
 
 Level-3 products never span programs, so grouping per program is exact, with two
 safeguards for the cases where 1.1.4's rules reach across programs:
@@ -94,8 +94,9 @@ class ScrubbedPart:
         The scrubber's products and flags.
     names : dict
         Mode -> product names (every mode).
-    frames : dict
-        Mode -> scrubbed 27-column DataFrame (or None), for the modes asked for.
+    records : dict
+        Mode -> ``{product: record}`` (header values and offset features, before
+        scrubbing), for the modes asked for.
     programs : frozenset of str
         The (zero-padded) header PROGRAM values of the exposures read.
     target_ids : TargetIds
@@ -109,7 +110,7 @@ class ScrubbedPart:
     products: dict[str, list[str]] = field(default_factory=dict)
     flags: dict[str, list[str]] = field(default_factory=dict)
     names: dict[str, list[str]] = field(default_factory=dict)
-    frames: dict[str, pd.DataFrame | None] = field(default_factory=dict)
+    records: dict[str, dict[str, dict]] = field(default_factory=dict)
     programs: frozenset = frozenset()
     target_ids: TargetIds | None = None
     warnings: list[tuple[type, str]] = field(default_factory=list)
@@ -122,7 +123,7 @@ def scrub_part(
     expmodes: Sequence[str] = EXPMODES,
     target_keys: TargetKeys | None = None,
 ) -> ScrubbedPart:
-    """Read, group and scrub one program's exposure files (a cluster task).
+    """Read one program's exposure files and group them into products (a cluster task).
 
     Parameters
     ----------
@@ -131,7 +132,7 @@ def scrub_part(
     sfx : str, default="_uncal.fits"
         File-name suffix (as for the whole run).
     expmodes : sequence of str
-        Modes whose scrubbed frames are returned.
+        Modes whose product records are returned.
     target_keys : TargetKeys, optional
         Key sets of every input, to look target ids up in (default: the part's own).
 
@@ -140,20 +141,12 @@ def scrub_part(
     ScrubbedPart
     """
     from spacekit.preprocessor.scrub import JwstCalScrubber
-    from spacekit.skopes.jwst.cal.config import KEYPAIR_DATA
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         scrubber = JwstCalScrubber(
-            None,
-            files=files,
-            sfx=sfx,
-            encoding_pairs=KEYPAIR_DATA,
-            n_jobs=1,
-            progress=False,
-            target_keys=target_keys,
+            None, files=files, sfx=sfx, n_jobs=1, progress=False, target_keys=target_keys
         )
-        frames = {m: scrubber.scrub_inputs(exp_type=m) for m in EXPMODES if m in expmodes}
     summarised = (SkippedInputWarning, FlaggedInputWarning)
     return ScrubbedPart(
         files=list(files),
@@ -161,7 +154,7 @@ def scrub_part(
         products=dict(scrubber.products),
         flags=dict(scrubber.flags),
         names={m: list(scrubber.input_data[m]) for m in EXPMODES},
-        frames=frames,
+        records={m: scrubber.input_data[m] for m in EXPMODES if m in expmodes},
         programs=frozenset(scope_of(h)[0] for h in scrubber.exp_headers.values()),
         target_ids=scrubber.target_ids,
         warnings=[
@@ -204,12 +197,14 @@ class ScrubbedPrograms:
         self.skipped.extend(failed)
 
     def scrub_inputs(self, exp_type: str = "IMAGE") -> pd.DataFrame | None:
-        """The scrubbed rows of one mode over every part (None when there are none)."""
-        frames = [p.frames.get(exp_type) for p in self.parts]
-        frames = [f for f in frames if f is not None and len(f)]
-        if not frames:
-            return None
-        return frames[0] if len(frames) == 1 else pd.concat(frames)
+        """The scrubbed, encoded rows of one mode over every part (None when none)."""
+        from spacekit.preprocessor.scrub import scrub_records
+        from spacekit.skopes.jwst.cal.config import KEYPAIR_DATA
+
+        records: dict[str, dict] = {}
+        for part in self.parts:
+            records.update(part.records.get(exp_type, {}))
+        return scrub_records(records, KEYPAIR_DATA)
 
 
 def _joined(parts: dict[str, ScrubbedPart]) -> list[list[str]]:
