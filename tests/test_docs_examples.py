@@ -9,7 +9,8 @@ folder, as a reader who copies it would run it:
 * ``console`` blocks run each ``$`` command in one shell session; every command must
   succeed, and the output shown under a command must match what it prints
   (``...`` matches anything, whitespace is normalised);
-* ``text`` blocks (usage synopses, file trees) are not run.
+* ``text`` blocks (usage synopses, file trees) and configuration files (``yaml``, ``toml``,
+  ``json``, ``ini``) are not run.
 
 A block is left out only by a visible marker just above it, with the reason:
 
@@ -36,7 +37,7 @@ import pytest
 from support import REPO, shared_path
 
 RUN_LANGUAGES = ("python", "pycon", "bash", "console")
-NOT_RUN_LANGUAGES = ("text", "toml", "json", "ini", "none")
+NOT_RUN_LANGUAGES = ("text", "toml", "json", "ini", "yaml", "none")
 _MARKER = re.compile(r"docs-test:\s*(skip|slow|shared)\b\s*(.*?)\s*(?:-->)?\s*$")
 _TIMEOUT = 1200
 

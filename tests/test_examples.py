@@ -24,11 +24,15 @@ EXAMPLES = REPO / "examples"
 def run_example(
     name: str, tmp_path: Path, *args: str, out_arg: bool = True
 ) -> subprocess.CompletedProcess:
-    """Run ``examples/name`` with ``tmp_path/out`` as its first argument (if ``out_arg``)."""
+    """Run ``examples/name`` with ``tmp_path/out`` as its first argument (if ``out_arg``).
+
+    The spacekit cache (``SPACEKIT_CACHE``) is ``tmp_path/cache``.
+    """
     out = tmp_path / "out"
     cwd = tmp_path / "cwd"
     cwd.mkdir()
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"}
+    env["SPACEKIT_CACHE"] = str(tmp_path / "cache")
     proc = subprocess.run(
         [sys.executable, str(EXAMPLES / name), *([str(out)] if out_arg else []), *args],
         cwd=cwd,
@@ -44,6 +48,7 @@ def run_example(
 
 def test_every_example_is_run_here():
     tested = {
+        "explore_model.py",
         "jwst_predict.py",
         "jwst_train.py",
         "svm_corrupt.py",
@@ -89,6 +94,17 @@ def test_svm_corrupt(tmp_path):
     assert list((out / "work" / "img" / "1").iterdir())
     for kind in ("aligned", "misaligned"):
         assert (out / "prepped" / kind / "svm_data.csv").is_file()
+
+
+@pytest.mark.slow
+def test_explore_model(tmp_path):
+    proc = run_example(
+        "explore_model.py", tmp_path, "--max-samples", "300", "--keep-open", "0", out_arg=False
+    )
+    assert "on scikit-learn digits: 300 images" in proc.stdout
+    assert "the 5 hardest images: #" in proc.stdout
+    assert "Explorer at http://127.0.0.1:" in proc.stdout
+    assert list((tmp_path / "cache").rglob("*.keras")), "the default CNN was not cached"
 
 
 def test_viz_realtime(tmp_path):
