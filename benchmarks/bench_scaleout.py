@@ -239,6 +239,8 @@ def main() -> None:
     parser.add_argument("--skip-svm", action="store_true")
     parser.add_argument("--skip-jwst", action="store_true")
     args = parser.parse_args()
+    # Dask logs its clusters' shutdown at INFO once silence_logs is lifted: keep the figures
+    logging.getLogger("distributed").setLevel(logging.ERROR)
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="spacekit-bench-scaleout-"))
     work.mkdir(parents=True, exist_ok=True)
