@@ -26,6 +26,7 @@ __all__ = [
     "parse_card_value",
     "read_fits_cards",
     "read_fits_cards_astropy",
+    "read_primary_cards",
 ]
 
 BLOCK = 2880
@@ -242,6 +243,55 @@ def read_fits_cards(
         except Exception as exc:  # astropy's VerifyError/ValueError on a malformed card
             raise FitsReadError(f"unparsable header card: {exc}") from exc
     return h0, h1
+
+
+def read_primary_cards(path: str | os.PathLike, keys: tuple[str, ...]) -> dict:
+    """Read the values of ``keys`` from the primary header only (one open).
+
+    The primary HDU's data size is checked against the file size, so a truncated file is
+    reported; compressed files go through astropy.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        FITS file.
+    keys : tuple of str
+        Upper-case keywords. Missing keywords get ``"NaN"``.
+
+    Returns
+    -------
+    dict
+        ``{keyword: value}``.
+
+    Raises
+    ------
+    FitsReadError
+        Not FITS, truncated, or an unparsable card (the message says which).
+    """
+    keys = tuple(keys)
+    try:
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            return _read_hdu(fh, 0, keys, True, size)[0]
+    except NeedsAstropy:
+        pass
+    except FitsReadError:
+        raise
+    except OSError as exc:
+        raise FitsReadError(f"cannot read the file: {exc}") from exc
+    except Exception as exc:  # astropy's VerifyError/ValueError on a malformed card
+        raise FitsReadError(f"unparsable header card: {exc}") from exc
+    import warnings
+
+    from astropy.io import fits
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with fits.open(path, memmap=False, lazy_load_hdus=True) as hdul:
+                return {k: _header_get(hdul[0].header, k) for k in keys}
+    except Exception as exc:  # astropy raises OSError, ValueError, VerifyError, warnings...
+        raise FitsReadError(f"astropy could not read it: {type(exc).__name__}: {exc}") from exc
 
 
 def read_fits_cards_astropy(

@@ -35,6 +35,7 @@ import numpy as np
 
 from spacekit._runner import add_log_arguments, configure_runner_logging
 from spacekit.builder.archive import ModelArchive, get_archive
+from spacekit.builder.handle import ModelHandle as _BaseHandle
 from spacekit.exceptions import DataError, InputError, SkippedInputWarning
 from spacekit.skopes.jwst.cal.config import COLUMN_ORDER, KEYPAIR_DATA, NORM_COLS
 
@@ -68,7 +69,7 @@ class InputNotFoundError(InputError, FileNotFoundError):
     """The input path does not exist (a ``FileNotFoundError``, as in 1.1.4)."""
 
 
-class ModelHandle:
+class ModelHandle(_BaseHandle):
     """Stands where 1.1.4 kept a ``Builder``: the loaded network is in ``.model``.
 
     Attributes
@@ -85,13 +86,7 @@ class ModelHandle:
     """
 
     def __init__(self, name: str, model, model_path: str | None = None):
-        self.name = name
-        self.model = model
-        self.model_path = model_path
-        self.blueprint = f"jwst_{name}"
-
-    def __repr__(self) -> str:
-        return f"ModelHandle(name={self.name!r}, model={self.model!r})"
+        super().__init__(name, model, model_path, blueprint=f"jwst_{name}")
 
 
 def _predict(model, X: np.ndarray) -> np.ndarray:

@@ -1,0 +1,316 @@
+"""Encode the raw values of HST calibration datasets into the 9 model features.
+
+The encodings are spacekit 1.1.4's (spec §3.2), in the order of :data:`COLUMN_ORDER`:
+
+===========  ==========================================================================
+feature      rule
+===========  ==========================================================================
+n_files      ``int(n_files)``; must be a whole number >= 1
+total_mb     ``round(total_mb)`` (half to even, as Python's ``round``); must be >= 0
+drizcorr     1 if ``DRIZCORR`` is ``PERFORM`` (any case), 0 for ``OMIT``, ``COMPLETE``,
+             ``SKIPPED`` or a not-applicable value (``NaN``, ``None``, ``N/A``, empty)
+pctecorr     the same rule on ``PCTECORR``
+crsplit      0 when not applicable (``NaN``, ``None``, ``N/A``, empty, ``0``); 1 for one
+             split (``1``, ``1.0``); 2 for more
+subarray     1 for ``True``/``T``/``1``/``yes``; 0 for ``False``/``F``/``0``/``no`` or not
+             applicable
+detector     1 if ``DETECTOR`` is ``UVIS`` or ``WFC`` (the big CCDs), else 0
+dtype        1 if the dataset name ends in ``0`` (an association), else 0
+instr        first letter of the dataset name: j -> 0 (ACS), l -> 1 (COS), o -> 2 (STIS),
+             i -> 3 (WFC3)
+===========  ==========================================================================
+
+Unlike 1.1.4, a bad value does not crash or turn silently into a code: the dataset is
+left out with a reason (unknown instrument letter, missing keyword, negative or
+non-numeric size, a switch value that is not a switch), and the others go on. Two
+deliberate differences (``docs/differences.rst``): a not-applicable ``CRSPLIT`` written in
+another spelling than the exact string ``"NaN"`` (``nan``, ``None``) is 0, as in the
+training data, where 1.1.4 made it 2; and ``SUBARRAY = T`` (the FITS spelling) is 1.
+
+The tables here are the ones the trained networks depend on; they are read-only and
+re-exported by :mod:`spacekit.skopes.hst.cal.config` at the 1.1.4 import path.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from spacekit.exceptions import InputError
+
+__all__ = [
+    "COLUMN_ORDER",
+    "NORM_COLS",
+    "RENAME_COLS",
+    "X_NORM",
+    "INSTRUMENT_CODES",
+    "INSTRUMENT_NAMES",
+    "WIDE_DETECTORS",
+    "SWITCH_OFF",
+    "NOT_APPLICABLE",
+    "MEM_BIN_LABELS",
+    "encode_features",
+    "HstCalScrubber",
+]
+
+log = logging.getLogger(__name__)
+
+#: The 9 raw feature columns, in model order, per 1.1.4 config (``asn``; ``svm`` is empty).
+COLUMN_ORDER: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "asn": (
+            "n_files",
+            "total_mb",
+            "drizcorr",
+            "pctecorr",
+            "crsplit",
+            "subarray",
+            "detector",
+            "dtype",
+            "instr",
+        ),
+        "svm": (),
+    }
+)
+#: Columns normalised by PowerX (Yeo-Johnson + standardise), in ``tx_data`` order.
+NORM_COLS: Mapping[str, tuple[str, ...]] = MappingProxyType({"asn": ("n_files", "total_mb")})
+#: Names of the normalised columns.
+RENAME_COLS: Mapping[str, tuple[str, ...]] = MappingProxyType({"asn": ("x_files", "x_size")})
+#: The model input columns: normalised columns first, then the 7 others.
+X_NORM: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"asn": RENAME_COLS["asn"] + COLUMN_ORDER["asn"][2:]}
+)
+#: First letter of a dataset name -> ``instr`` code.
+INSTRUMENT_CODES: Mapping[str, int] = MappingProxyType({"j": 0, "l": 1, "o": 2, "i": 3})
+#: ``instr`` code -> instrument name.
+INSTRUMENT_NAMES: Mapping[int, str] = MappingProxyType({0: "ACS", 1: "COS", 2: "STIS", 3: "WFC3"})
+#: ``DETECTOR`` values encoded as 1.
+WIDE_DETECTORS: frozenset[str] = frozenset({"UVIS", "WFC"})
+#: Calibration-switch values encoded as 0 (``PERFORM`` is 1).
+SWITCH_OFF: frozenset[str] = frozenset({"OMIT", "COMPLETE", "SKIPPED"})
+#: Spellings of "not applicable / not set" (compared upper-case).
+NOT_APPLICABLE: frozenset[str] = frozenset({"", "NAN", "NONE", "N/A", "NA", "NULL"})
+#: Memory-bin labels (1.1.4 scan labels) for bins 0-3: < 2, 2-8, 8-16, > 16 GB.
+MEM_BIN_LABELS: tuple[str, ...] = ("2g", "8g", "16g", "64g")
+
+_TRUE = frozenset({"TRUE", "T", "1", "1.0", "YES", "Y"})
+_FALSE = frozenset({"FALSE", "F", "0", "0.0", "NO", "N"})
+_RAW_KEYS = ("n_files", "total_mb", "DETECTOR", "SUBARRAY", "DRIZCORR", "PCTECORR", "CRSPLIT")
+
+
+def _text(col: pd.Series) -> pd.Series:
+    """Upper-case stripped text; None stays None."""
+    return col.map(lambda v: None if v is None else str(v).strip().upper())
+
+
+def _missing(col: pd.Series) -> pd.Series:
+    """True where the key was absent (``None``); a float NaN is the value "NaN"."""
+    return col.map(lambda v: v is None)
+
+
+class _Reasons:
+    """Collect every reason per row (joined with "; ")."""
+
+    def __init__(self, index: pd.Index):
+        self.lists: list[list[str]] = [[] for _ in range(len(index))]
+        self.index = index
+
+    def add(self, mask, reason) -> None:
+        for pos in np.flatnonzero(np.asarray(mask, dtype=bool)):
+            self.lists[pos].append(reason(pos) if callable(reason) else reason)
+
+    def failed(self) -> np.ndarray:
+        return np.array([bool(r) for r in self.lists], dtype=bool)
+
+    def skipped(self) -> list[tuple[str, str]]:
+        return [(str(n), "; ".join(r)) for n, r in zip(self.index, self.lists, strict=True) if r]
+
+
+def _number(col: pd.Series) -> pd.Series:
+    return pd.to_numeric(
+        col.map(lambda v: None if v is None else str(v).strip()), errors="coerce"
+    ).astype(float)
+
+
+def _switch(name: str, col: pd.Series, reasons: _Reasons) -> np.ndarray:
+    text = _text(col)
+    on = (text == "PERFORM").to_numpy()
+    off = (text.isin(SWITCH_OFF | NOT_APPLICABLE) | text.isna()).to_numpy()  # None: missing
+    reasons.add(
+        ~(on | off),
+        lambda pos: (
+            f"{name}={col.iat[pos]!r} is not a calibration switch value "
+            "(PERFORM, OMIT, COMPLETE, SKIPPED or NaN)"
+        ),
+    )
+    return on.astype(np.int64)
+
+
+def _crsplit(col: pd.Series, reasons: _Reasons) -> np.ndarray:
+    text = _text(col)
+    na = (text.isin(NOT_APPLICABLE) | text.isna()).to_numpy()  # None: reported as missing
+    num = _number(col).to_numpy()
+    bad = ~na & (np.isnan(num) | (num < 0))
+    reasons.add(
+        bad,
+        lambda pos: f"CRSPLIT={col.iat[pos]!r} is not a number of splits (or NaN)",
+    )
+    out = np.where(num == 1, 1, np.where(num > 1, 2, 0))
+    return np.where(na | bad, 0, out).astype(np.int64)
+
+
+def _subarray(col: pd.Series, reasons: _Reasons) -> np.ndarray:
+    text = _text(col)
+    yes = text.isin(_TRUE).to_numpy()
+    no = (text.isin(_FALSE | NOT_APPLICABLE) | text.isna()).to_numpy()
+    reasons.add(
+        ~(yes | no),
+        lambda pos: f"SUBARRAY={col.iat[pos]!r} is not a boolean (True/False, T/F)",
+    )
+    return yes.astype(np.int64)
+
+
+def encode_features(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """Encode raw dataset values into the 9 model features (vectorised, many rows).
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        Indexed by dataset name (ipppssoot), with the raw keys ``n_files, total_mb,
+        DETECTOR, SUBARRAY, DRIZCORR, PCTECORR, CRSPLIT`` as columns (values as strings or
+        numbers; ``None`` where a key is absent), e.g. from
+        :func:`spacekit.extractor.scrape_hstcal.load_hstcal_inputs`.
+
+    Returns
+    -------
+    features : pandas.DataFrame
+        Indexed by dataset, the :data:`COLUMN_ORDER` ``["asn"]`` columns as integers, for
+        the datasets that could be encoded.
+    skipped : list of (str, str)
+        ``(dataset, reason)`` for every dataset left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame(
+    ...     {"n_files": ["2"], "total_mb": ["34.6"], "DETECTOR": ["UVIS"], "SUBARRAY": ["False"],
+    ...      "DRIZCORR": ["PERFORM"], "PCTECORR": ["OMIT"], "CRSPLIT": ["1.0"]},
+    ...     index=["ibx901010"])
+    >>> encode_features(raw)[0].iloc[0].tolist()
+    [2, 35, 1, 0, 1, 0, 1, 1, 3]
+    """
+    index = pd.Index([str(i) for i in raw.index], name="dataset")
+    frame = raw.copy()
+    frame.index = index
+    reasons = _Reasons(index)
+    names = pd.Series(index.str.strip().str.lower(), index=index)
+
+    reasons.add((names == "").to_numpy(), "no dataset name")
+    letters = names.str[:1]
+    instr = letters.map(INSTRUMENT_CODES)
+    reasons.add(
+        instr.isna().to_numpy(),
+        lambda pos: (
+            f"unknown instrument letter {letters.iat[pos]!r} in {index[pos]!r} (expected j "
+            "ACS, l COS, o STIS or i WFC3)"
+        ),
+    )
+    for key in _RAW_KEYS:
+        if key not in frame.columns:
+            reasons.add(np.ones(len(index), bool), f"missing keyword {key}")
+            frame[key] = None
+        else:
+            frame[key] = frame[key].astype(object)
+            reasons.add(_missing(frame[key]).to_numpy(), f"missing keyword {key}")
+
+    n_files = _number(frame["n_files"]).to_numpy()
+    bad = np.isnan(n_files) | (n_files < 1) | (n_files != np.round(n_files))
+    bad &= ~_missing(frame["n_files"]).to_numpy()
+    reasons.add(
+        bad,
+        lambda pos: f"n_files={frame['n_files'].iat[pos]!r} is not a whole number >= 1",
+    )
+    total_mb = _number(frame["total_mb"]).to_numpy()
+    bad = (~np.isfinite(total_mb) | (total_mb < 0)) & ~_missing(frame["total_mb"]).to_numpy()
+    reasons.add(
+        bad,
+        lambda pos: f"total_mb={frame['total_mb'].iat[pos]!r} is not a size >= 0 (MB)",
+    )
+    det = _text(frame["DETECTOR"])
+    reasons.add(det.isin(NOT_APPLICABLE).to_numpy(), "DETECTOR has no value")  # None: missing
+    features = pd.DataFrame(
+        {
+            "n_files": np.where(np.isfinite(n_files), n_files, 0).astype(np.int64),
+            "total_mb": np.round(np.where(np.isfinite(total_mb), total_mb, 0)).astype(np.int64),
+            "drizcorr": _switch("DRIZCORR", frame["DRIZCORR"], reasons),
+            "pctecorr": _switch("PCTECORR", frame["PCTECORR"], reasons),
+            "crsplit": _crsplit(frame["CRSPLIT"], reasons),
+            "subarray": _subarray(frame["SUBARRAY"], reasons),
+            "detector": det.isin(WIDE_DETECTORS).to_numpy().astype(np.int64),
+            "dtype": names.str.endswith("0").to_numpy().astype(np.int64),
+            "instr": instr.fillna(-1).to_numpy().astype(np.int64),
+        },
+        index=index,
+    )
+    return features[~reasons.failed()], reasons.skipped()
+
+
+class HstCalScrubber:
+    """Build the 9 HST cal features from raw values (spacekit 1.1.4 name).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or dict
+        Raw values: a frame indexed by dataset (see :func:`encode_features`), a dict
+        ``{dataset: {key: value}}``, or one record with a ``dataset`` key.
+    output_path : path-like, optional
+        Folder for :meth:`save_csv_file`; nothing is written unless it is given.
+    output_file : str, default="batch.csv"
+
+    Attributes
+    ----------
+    df : pandas.DataFrame or None
+        The encoded features, after :meth:`scrub_inputs`.
+    skipped : list of (str, str)
+        Datasets left out, with the reason.
+    """
+
+    def __init__(
+        self,
+        data,
+        output_path: str | os.PathLike | None = None,
+        output_file: str = "batch.csv",
+    ):
+        self.data = data
+        self.output_path = output_path
+        self.output_file = output_file
+        self.df: pd.DataFrame | None = None
+        self.skipped: list[tuple[str, str]] = []
+
+    def scrub_inputs(self) -> pd.DataFrame:
+        """Encode :attr:`data`; returns the features (also in :attr:`df`)."""
+        from spacekit.extractor.scrape_hstcal import load_hstcal_inputs
+
+        raw, self.skipped = load_hstcal_inputs(self.data)
+        self.df, skipped = encode_features(raw)
+        self.skipped += skipped
+        return self.df
+
+    def save_csv_file(self) -> Path:
+        """Write :attr:`df` to ``{output_path}/{output_file}`` (atomically)."""
+        from spacekit._io import atomic_path
+
+        if self.output_path is None:
+            raise InputError("HstCalScrubber.save_csv_file needs output_path.")
+        if self.df is None:
+            self.scrub_inputs()
+        path = Path(self.output_path) / self.output_file
+        with atomic_path(path) as tmp:
+            self.df.to_csv(tmp, index=True, index_label="ipst")
+        return path
