@@ -104,14 +104,17 @@ _FALSE = frozenset({"FALSE", "F", "0", "0.0", "NO", "N"})
 _RAW_KEYS = ("n_files", "total_mb", "DETECTOR", "SUBARRAY", "DRIZCORR", "PCTECORR", "CRSPLIT")
 
 
-def _text(col: pd.Series) -> pd.Series:
-    """Upper-case stripped text; None stays None."""
-    return col.map(lambda v: None if v is None else str(v).strip().upper())
+def _text(values: np.ndarray) -> list:
+    """Upper-case stripped text per value; None (absent key) stays None."""
+    return [None if v is None else str(v).strip().upper() for v in values]
 
 
-def _missing(col: pd.Series) -> pd.Series:
-    """True where the key was absent (``None``); a float NaN is the value "NaN"."""
-    return col.map(lambda v: v is None)
+def _member(text: list, allowed: frozenset, none_ok: bool = False) -> np.ndarray:
+    return np.fromiter(
+        ((t is None and none_ok) or (t is not None and t in allowed) for t in text),
+        dtype=bool,
+        count=len(text),
+    )
 
 
 class _Reasons:
@@ -126,52 +129,50 @@ class _Reasons:
             self.lists[pos].append(reason(pos) if callable(reason) else reason)
 
     def failed(self) -> np.ndarray:
-        return np.array([bool(r) for r in self.lists], dtype=bool)
+        return np.fromiter((bool(r) for r in self.lists), dtype=bool, count=len(self.lists))
 
     def skipped(self) -> list[tuple[str, str]]:
         return [(str(n), "; ".join(r)) for n, r in zip(self.index, self.lists, strict=True) if r]
 
 
-def _number(col: pd.Series) -> pd.Series:
-    return pd.to_numeric(
-        col.map(lambda v: None if v is None else str(v).strip()), errors="coerce"
-    ).astype(float)
+def _number(values: np.ndarray) -> np.ndarray:
+    cleaned = [None if v is None else str(v).strip() for v in values]
+    return pd.to_numeric(pd.Series(cleaned, dtype=object), errors="coerce").to_numpy(float)
 
 
-def _switch(name: str, col: pd.Series, reasons: _Reasons) -> np.ndarray:
-    text = _text(col)
-    on = (text == "PERFORM").to_numpy()
-    off = (text.isin(SWITCH_OFF | NOT_APPLICABLE) | text.isna()).to_numpy()  # None: missing
+def _switch(name: str, values: np.ndarray, reasons: _Reasons) -> np.ndarray:
+    text = _text(values)
+    on = _member(text, frozenset({"PERFORM"}))
+    off = _member(text, SWITCH_OFF | NOT_APPLICABLE, none_ok=True)  # None: reported missing
     reasons.add(
         ~(on | off),
         lambda pos: (
-            f"{name}={col.iat[pos]!r} is not a calibration switch value "
+            f"{name}={values[pos]!r} is not a calibration switch value "
             "(PERFORM, OMIT, COMPLETE, SKIPPED or NaN)"
         ),
     )
     return on.astype(np.int64)
 
 
-def _crsplit(col: pd.Series, reasons: _Reasons) -> np.ndarray:
-    text = _text(col)
-    na = (text.isin(NOT_APPLICABLE) | text.isna()).to_numpy()  # None: reported as missing
-    num = _number(col).to_numpy()
+def _crsplit(values: np.ndarray, reasons: _Reasons) -> np.ndarray:
+    na = _member(_text(values), NOT_APPLICABLE, none_ok=True)  # None: reported missing
+    num = _number(values)
     bad = ~na & (np.isnan(num) | (num < 0))
     reasons.add(
         bad,
-        lambda pos: f"CRSPLIT={col.iat[pos]!r} is not a number of splits (or NaN)",
+        lambda pos: f"CRSPLIT={values[pos]!r} is not a number of splits (or NaN)",
     )
     out = np.where(num == 1, 1, np.where(num > 1, 2, 0))
     return np.where(na | bad, 0, out).astype(np.int64)
 
 
-def _subarray(col: pd.Series, reasons: _Reasons) -> np.ndarray:
-    text = _text(col)
-    yes = text.isin(_TRUE).to_numpy()
-    no = (text.isin(_FALSE | NOT_APPLICABLE) | text.isna()).to_numpy()
+def _subarray(values: np.ndarray, reasons: _Reasons) -> np.ndarray:
+    text = _text(values)
+    yes = _member(text, _TRUE)
+    no = _member(text, _FALSE | NOT_APPLICABLE, none_ok=True)
     reasons.add(
         ~(yes | no),
-        lambda pos: f"SUBARRAY={col.iat[pos]!r} is not a boolean (True/False, T/F)",
+        lambda pos: f"SUBARRAY={values[pos]!r} is not a boolean (True/False, T/F)",
     )
     return yes.astype(np.int64)
 
@@ -206,55 +207,58 @@ def encode_features(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, st
     [2, 35, 1, 0, 1, 0, 1, 1, 3]
     """
     index = pd.Index([str(i) for i in raw.index], name="dataset")
-    frame = raw.copy()
-    frame.index = index
+    n = len(index)
     reasons = _Reasons(index)
-    names = pd.Series(index.str.strip().str.lower(), index=index)
-
-    reasons.add((names == "").to_numpy(), "no dataset name")
-    letters = names.str[:1]
-    instr = letters.map(INSTRUMENT_CODES)
+    names = [name.strip().lower() for name in index]
+    reasons.add(np.fromiter((not nm for nm in names), bool, count=n), "no dataset name")
+    instr = np.fromiter((INSTRUMENT_CODES.get(nm[:1], -1) for nm in names), np.int64, count=n)
     reasons.add(
-        instr.isna().to_numpy(),
+        instr < 0,
         lambda pos: (
-            f"unknown instrument letter {letters.iat[pos]!r} in {index[pos]!r} (expected j "
+            f"unknown instrument letter {names[pos][:1]!r} in {index[pos]!r} (expected j "
             "ACS, l COS, o STIS or i WFC3)"
         ),
     )
+    cols: dict[str, np.ndarray] = {}
+    missing: dict[str, np.ndarray] = {}
     for key in _RAW_KEYS:
-        if key not in frame.columns:
-            reasons.add(np.ones(len(index), bool), f"missing keyword {key}")
-            frame[key] = None
+        if key in raw.columns:
+            cols[key] = raw[key].to_numpy(dtype=object)
+            missing[key] = np.fromiter((v is None for v in cols[key]), bool, count=n)
         else:
-            frame[key] = frame[key].astype(object)
-            reasons.add(_missing(frame[key]).to_numpy(), f"missing keyword {key}")
+            cols[key] = np.full(n, None, dtype=object)
+            missing[key] = np.ones(n, dtype=bool)
+        reasons.add(missing[key], f"missing keyword {key}")
 
-    n_files = _number(frame["n_files"]).to_numpy()
-    bad = np.isnan(n_files) | (n_files < 1) | (n_files != np.round(n_files))
-    bad &= ~_missing(frame["n_files"]).to_numpy()
+    n_files = _number(cols["n_files"])
+    with np.errstate(invalid="ignore"):
+        bad = np.isnan(n_files) | (n_files < 1) | (n_files != np.round(n_files))
     reasons.add(
-        bad,
-        lambda pos: f"n_files={frame['n_files'].iat[pos]!r} is not a whole number >= 1",
+        bad & ~missing["n_files"],
+        lambda pos: f"n_files={cols['n_files'][pos]!r} is not a whole number >= 1",
     )
-    total_mb = _number(frame["total_mb"]).to_numpy()
-    bad = (~np.isfinite(total_mb) | (total_mb < 0)) & ~_missing(frame["total_mb"]).to_numpy()
+    total_mb = _number(cols["total_mb"])
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(total_mb) | (total_mb < 0)
     reasons.add(
-        bad,
-        lambda pos: f"total_mb={frame['total_mb'].iat[pos]!r} is not a size >= 0 (MB)",
+        bad & ~missing["total_mb"],
+        lambda pos: f"total_mb={cols['total_mb'][pos]!r} is not a size >= 0 (MB)",
     )
-    det = _text(frame["DETECTOR"])
-    reasons.add(det.isin(NOT_APPLICABLE).to_numpy(), "DETECTOR has no value")  # None: missing
+    det = _text(cols["DETECTOR"])
+    reasons.add(_member(det, NOT_APPLICABLE), "DETECTOR has no value")  # None: missing
     features = pd.DataFrame(
         {
             "n_files": np.where(np.isfinite(n_files), n_files, 0).astype(np.int64),
             "total_mb": np.round(np.where(np.isfinite(total_mb), total_mb, 0)).astype(np.int64),
-            "drizcorr": _switch("DRIZCORR", frame["DRIZCORR"], reasons),
-            "pctecorr": _switch("PCTECORR", frame["PCTECORR"], reasons),
-            "crsplit": _crsplit(frame["CRSPLIT"], reasons),
-            "subarray": _subarray(frame["SUBARRAY"], reasons),
-            "detector": det.isin(WIDE_DETECTORS).to_numpy().astype(np.int64),
-            "dtype": names.str.endswith("0").to_numpy().astype(np.int64),
-            "instr": instr.fillna(-1).to_numpy().astype(np.int64),
+            "drizcorr": _switch("DRIZCORR", cols["DRIZCORR"], reasons),
+            "pctecorr": _switch("PCTECORR", cols["PCTECORR"], reasons),
+            "crsplit": _crsplit(cols["CRSPLIT"], reasons),
+            "subarray": _subarray(cols["SUBARRAY"], reasons),
+            "detector": _member(det, WIDE_DETECTORS).astype(np.int64),
+            "dtype": np.fromiter((nm.endswith("0") for nm in names), bool, count=n).astype(
+                np.int64
+            ),
+            "instr": instr,
         },
         index=index,
     )
