@@ -4,7 +4,8 @@ Simulates HST calibration jobs with :func:`spacekit.datasets.hstcal.simulate_hst
 (labels follow the real per-instrument distributions), trains ``mem_clf``, ``mem_reg``
 and ``wall_reg`` with :class:`spacekit.skopes.hst.cal.train.Train` (each beside a
 gradient-boosting baseline), calibrates the conformal upper bounds and writes
-``src/spacekit/builder/trained_networks/hst_cal.zip`` with a model card.
+``src/spacekit/builder/trained_networks/hst_cal.zip`` with a model card, registered as
+``packaged/hst_cal`` (``hst_cal.json`` beside it, :mod:`spacekit.builder.registry`).
 
 Usage::
 
@@ -102,6 +103,16 @@ def main(argv=None) -> int:
             return 1
         with atomic_path(args.out) as part:
             shutil.copyfile(trainer.archive_path, part)
+        if args.out.resolve() == DEFAULT_OUT.resolve():  # register packaged/hst_cal
+            from spacekit.builder.registry import write_packaged_entry
+
+            write_packaged_entry(
+                args.out,
+                "hst_cal",
+                "simulated",
+                "HST cal memory bin, memory (GB) and wallclock (s) with 95 % upper bounds; "
+                "trained on simulated jobs",
+            )
         print("\n".join(summary_lines(trainer)))
         print(
             f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB) in "

@@ -25,6 +25,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "HST calibration: memory bin, memory and wallclock of calibration jobs.",
     ),
     "viz": ("spacekit.cli.viz:viz", "Training visualizations: live server and HTML reports."),
+    "svm": ("spacekit.cli.svm:svm", "HST single-visit mosaics: prep, corrupt, predict, train."),
 }
 
 

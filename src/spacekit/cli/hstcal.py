@@ -65,7 +65,8 @@ def _write_output(path: Path, rows: dict, skipped, meta: dict) -> None:
     "--model-path",
     envvar="MODEL_PATH",
     default=None,
-    help="hst_cal archive (.zip or folder; ours or spacekit 1.1.4's). Default: the packaged one.",
+    help="hst_cal archive (.zip or folder; ours or spacekit 1.1.4's) or a registry name "
+    "(spacekit-1.1.4/hst_cal, packaged/hst_cal). Default: the packaged one.",
 )
 @click.option("-b", "--bucket", default=None, help="S3 bucket: SOURCE is then a dataset name.")
 @click.option("-t", "--tx-file", default=None, help="Normalisation JSON (default: the archive's).")
@@ -109,7 +110,7 @@ def predict(source, model_path, bucket, tx_file, level, output, no_progress) -> 
                 )
                 rows = {pred.dataset: {**pred.predictions, **pred.upper_bounds}}
                 rows[pred.dataset].pop("level", None)
-                skipped, archive = [], pred.model_path
+                skipped, models = [], pred._bundle
             else:
                 preds, skipped, models = predict_inputs(
                     source,
@@ -118,18 +119,25 @@ def predict(source, model_path, bucket, tx_file, level, output, no_progress) -> 
                     level=level,
                     progress=not no_progress,
                 )
-                rows, archive = records(preds), models.path
+                rows = records(preds)
     except (SpacekitError, FileNotFoundError) as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
     click.echo(format_table(rows, skipped))
+    prov = None
+    if models.archive is not None:
+        from spacekit.builder.registry import provenance
+
+        prov = provenance(models.archive)
+        click.echo(f"model: {prov.label()}", err=True)
     if output is not None:
         from spacekit._version import __version__
 
         meta = {
             "spacekit_version": __version__,
             "source": str(source),
-            "model_archive": archive,
+            "model_archive": models.path,
+            "model": prov.to_dict() if prov is not None else None,
             "level": level,
         }
         _write_output(output, rows, skipped, meta)

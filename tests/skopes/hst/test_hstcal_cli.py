@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from conftest import RAW, write_features
+from hstcal_inputs import RAW, write_features
 from spacekit.cli import main
 from spacekit.datasets.hstcal import simulate_hstcal, write_fits_datasets
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import spacekit.builder.archive as archive_mod
-from conftest import RAW, TX_114, write_features
+from hstcal_inputs import RAW, TX_114, write_features
 from spacekit.builder.archive import clear_archive_cache
 from spacekit.datasets.hstcal import simulate_hstcal, write_fits_datasets
 from spacekit.exceptions import ArchiveError, DataError, InputError
@@ -300,3 +300,35 @@ def test_records_are_python_numbers(tiny_hstcal):
     assert all(
         isinstance(r["memBin"], int) and isinstance(r["memVal"], float) for r in rec.values()
     )
+
+
+# ------------------------------------------------------------------ model registry
+def test_model_path_accepts_registry_names(model_mirror, tmp_path):
+    from spacekit.builder.registry import provenance
+
+    clear_archive_cache()
+    key = write_features(tmp_path, "j8zs05020", RAW["j8zs05020"])
+    pred = local_handler("j8zs05020", key=key, model_path="spacekit-1.1.4/hst_cal")
+    assert pred.predictions == EXPECTED_114["j8zs05020"]
+    prov = provenance(pred._bundle.archive)
+    assert prov.name == "spacekit-1.1.4/hst_cal" and prov.trained_on == "real"
+    default = HstCalModels.from_archive("packaged/hst_cal")
+    assert default.path == HstCalModels.from_archive(None).path
+    prov = provenance(default.archive)
+    assert prov.name == "packaged/hst_cal" and prov.trained_on == "simulated"
+    assert set(default.bounds) == {"memory", "wallclock"}
+    with pytest.raises(ArchiveError, match="jwst_cal archive, but a hst_cal archive"):
+        HstCalModels.from_archive("spacekit-1.1.4/jwst_cal")
+
+
+def test_the_packaged_archive_is_calibrated_and_documented():
+    from spacekit.builder.archive import load_archive
+
+    arch = load_archive(None, name="hst_cal")
+    assert sorted(arch.models) == ["mem_clf", "mem_reg", "wall_reg"]
+    assert "gradient-boosting baseline" in arch.card and "x3 coverage" in arch.card
+    assert "Simulated, not observed" in arch.card
+    pred = Predict("ic0k06010")
+    pred.input_data = dict(RAW["ic0k06010"])
+    pred.run_inference()
+    assert pred.upper_bounds["clockTime_upper"] > pred.predictions["clockTime"]

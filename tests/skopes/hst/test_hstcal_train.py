@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from spacekit.analyzer.compute import ComputeRegressor
+from spacekit.analyzer.compute import ComputeMulti, ComputeRegressor
 from spacekit.analyzer.results import load_results
 from spacekit.builder.archive import load_archive
 from spacekit.datasets.hstcal import simulate_hstcal
@@ -148,6 +148,11 @@ def test_run_writes_the_114_tree(run):
     for col in ("split", "bin_pred", "mem_pred", "wall_pred", "mem_upper", "wall_upper"):
         assert col in batch.columns
     assert (batch["mem_upper"] >= batch["mem_pred"]).all()
+    clf = ComputeMulti(res_path=root / "results" / "mem_bin")
+    clf.upload()
+    assert clf.classes == ["2g", "8g", "16g", "64g"]
+    assert clf.y_scores.shape == ((batch["split"] == "test").sum(), 4)
+    np.testing.assert_array_equal(clf.y_true, batch.loc[clf.test_idx, "mem_bin"])
     for target in ("memory", "wallclock"):
         com = ComputeRegressor(res_path=root / "results" / target)
         com.upload()
@@ -162,10 +167,10 @@ def test_run_writes_the_114_tree(run):
 def test_scores_compare_each_network_with_its_baseline(run):
     scores = json.loads((run.run_path / "summary" / "scores.json").read_text())["scores"]
     assert set(scores) == {"mem_clf", "mem_reg", "wall_reg"}
-    assert {"accuracy", "balanced_accuracy", "f1_macro", "log_loss"} <= set(
+    assert {"accuracy", "balanced_accuracy", "f1_macro", "loss", "roc_auc"} <= set(
         scores["mem_clf"]["network"]
     )
-    assert set(scores["mem_clf"]["baseline"]) >= {"accuracy", "log_loss"}
+    assert set(scores["mem_clf"]["baseline"]) >= {"accuracy", "loss"}
     for name in ("mem_reg", "wall_reg"):
         assert {"test_rmse", "mae", "r2"} <= set(scores[name]["network"])
         assert {"test_rmse", "mae", "r2"} <= set(scores[name]["baseline"])
@@ -180,7 +185,8 @@ def test_archive_has_networks_calibration_and_card_and_predicts(run, tmp_path):
     arch = load_archive(run.archive_path, name="hst_cal")
     assert sorted(arch.models) == ["mem_clf", "mem_reg", "wall_reg"]
     assert set(arch.extras["upper_bounds"]) == {"memory", "wallclock"}
-    assert "| mem_reg | test_rmse |" in arch.card and "x3 coverage" in arch.card
+    assert "| mem_reg | RMSE |" in arch.card and "x3 coverage" in arch.card
+    assert "| mem_clf | cross-entropy |" in arch.card
     assert "Tiny test run." in arch.card
     # the numpy models of the archive give what the Keras models gave during training
     batch = pd.read_csv(run.run_path / "data" / "batch.csv", index_col="ipst")

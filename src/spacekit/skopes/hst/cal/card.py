@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 __all__ = ["make_model_card", "summary_lines", "network_rows", "coverage_rows"]
 
 _NAMES = {"mem_clf": "memory bin", "mem_reg": "memory (GB)", "wall_reg": "wallclock (s)"}
+_LABELS = {"loss": "cross-entropy", "roc_auc": "ROC AUC (macro)", "test_rmse": "RMSE"}
 
 
 def _f(v, digits: int = 3) -> str:
@@ -23,12 +24,13 @@ def network_rows(scores: dict) -> list[list[str]]:
     for name, sc in scores.items():
         nn, hgb = sc.get("network", {}), sc.get("baseline", {})
         if sc.get("task") == "classification":
-            keys = ("accuracy", "balanced_accuracy", "f1_macro", "log_loss")
+            keys = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "loss")
         else:
             keys = ("test_rmse", "mae", "r2")
         for key in keys:
             if key in nn:
-                rows.append([name, key, _f(nn.get(key)), _f(hgb.get(key))])
+                label = _LABELS.get(key, key)
+                rows.append([name, label, _f(nn.get(key)), _f(hgb.get(key))])
         kf = sc.get("kfold")
         if kf:
             rows.append(
@@ -92,7 +94,8 @@ def make_model_card(trainer) -> str:
         "",
         "The baseline is scikit-learn's HistGradientBoosting (classifier or regressor) fitted "
         "on the same rows and features. RMSE and MAE are in GB (memory) or seconds "
-        "(wallclock).",
+        "(wallclock); balanced accuracy, F1 and ROC AUC are means over the memory bins "
+        "present in the test rows.",
     ]
     if trainer.coverage:
         lines += [

@@ -90,6 +90,8 @@ class HstCalModels:
         ``"memory"`` and/or ``"wallclock"`` calibrations (empty for 1.1.4 archives).
     path : str or None
         The archive the models came from.
+    archive : ModelArchive or None
+        The loaded archive (for :func:`spacekit.builder.registry.provenance`).
     """
 
     mem_clf: object
@@ -98,6 +100,7 @@ class HstCalModels:
     tx_data: dict | None = None
     bounds: dict[str, ConformalUpperBound] = field(default_factory=dict)
     path: str | None = None
+    archive: object = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_archive(cls, path: str | os.PathLike | None = None) -> HstCalModels:
@@ -105,19 +108,23 @@ class HstCalModels:
 
         Parameters
         ----------
-        path : path-like, optional
-            A ``.zip`` or folder; default: the archive shipped with spacekit.
+        path : path-like or str, optional
+            A ``.zip`` or folder, or a registry name (``"spacekit-1.1.4/hst_cal"``,
+            ``"packaged/hst_cal"``; see :mod:`spacekit.builder.registry`); default: the
+            archive shipped with spacekit.
 
         Raises
         ------
         ArchiveError
-            If the archive is missing, unsafe or not an ``hst_cal`` archive.
+            If the archive is missing, unsafe, not an ``hst_cal`` archive, or a registry
+            name that cannot be fetched.
         DataError
             If it lacks one of the three networks.
         """
         from spacekit.builder.archive import get_archive
+        from spacekit.builder.registry import resolve_model_path
 
-        archive = get_archive(path, name="hst_cal")
+        archive = get_archive(resolve_model_path(path, kind="hst_cal"), name="hst_cal")
         with _BUNDLE_LOCK:
             hit = _BUNDLES.get(id(archive))
         if hit is not None and hit[0] is archive:
@@ -140,6 +147,7 @@ class HstCalModels:
             archive.tx_for("default"),
             bounds,
             str(archive.path),
+            archive,
         )
         with _BUNDLE_LOCK:
             if len(_BUNDLES) >= 8:

@@ -116,9 +116,11 @@ class Predict:
         S3 key of the features file; ``None`` or ``"control"`` means
         ``control/{dataset}/{dataset}_MemModelFeatures.txt``. Without ``bucket_name`` a key
         is a local path (or an ``s3://`` address).
-    model_path : path-like, optional
-        An ``hst_cal`` archive (zip or folder; ours or spacekit 1.1.4's). Default: the
-        archive shipped with spacekit.
+    model_path : path-like or str, optional
+        An ``hst_cal`` archive (zip or folder; ours or spacekit 1.1.4's), or a registry
+        name such as ``"spacekit-1.1.4/hst_cal"`` (fetched into the cache on first use,
+        see :mod:`spacekit.builder.registry`). Default: the archive shipped with spacekit
+        (``"packaged/hst_cal"``).
     models : dict, optional
         Pre-loaded networks keyed ``mem_clf``, ``mem_reg``, ``wall_reg`` (objects with
         ``predict``, or 1.1.4 ``Builder``-like objects with ``.model``).
@@ -225,6 +227,7 @@ class Predict:
             self.tx_data,
             archive.bounds if archive is not None else {},
             self.model_path,
+            archive.archive if archive is not None else None,
         )
 
     # ------------------------------------------------------------------ inputs
@@ -349,9 +352,10 @@ def lambda_handler(event: Mapping, context=None) -> dict:
     """AWS Lambda entry point: ``event = {"Dataset", "Bucket", "Key"}`` -> predictions.
 
     The archive comes from the environment variable ``MODEL_PATH`` (an ``hst_cal`` zip or
-    folder; default: the packaged archive), with ``{MODEL_PATH}/tx_data.json`` when that
-    file exists. It is loaded once per process, so warm invocations only scrape and
-    predict. An event ``"Level"`` (e.g. 0.95) adds ``memVal_upper``/``clockTime_upper``.
+    folder, or a registry name; default: the packaged archive), with
+    ``{MODEL_PATH}/tx_data.json`` when that file exists. It is loaded once per process,
+    so warm invocations only scrape and predict. An event ``"Level"`` (e.g. 0.95) adds
+    ``memVal_upper``/``clockTime_upper``.
 
     Returns
     -------
@@ -362,7 +366,7 @@ def lambda_handler(event: Mapping, context=None) -> dict:
         raise InputError(f"The event needs a 'Dataset' (and 'Bucket', 'Key'); received {event!r}.")
     model_path = os.environ.get("MODEL_PATH") or None
     tx_file = None
-    if model_path and Path(model_path, "tx_data.json").is_file():
+    if model_path and Path(model_path).is_dir() and Path(model_path, "tx_data.json").is_file():
         tx_file = str(Path(model_path, "tx_data.json"))
     level = event.get("Level")
     pred = Predict(
@@ -413,7 +417,7 @@ def predict_inputs(
     if tx_file is not None:
         models = HstCalModels(
             models.mem_clf, models.mem_reg, models.wall_reg, _read_tx(tx_file),
-            models.bounds, models.path,
+            models.bounds, models.path, models.archive,
         )  # fmt: skip
     raw, skipped = load_hstcal_inputs(source, progress=progress)
     preds, more = predict_batch(raw, models, level=level, norm=norm, norm_cols=norm_cols)
@@ -456,7 +460,8 @@ def _parser() -> argparse.ArgumentParser:
         "-m",
         "--model_path",
         default=os.environ.get("MODEL_PATH"),
-        help="hst_cal archive (zip or folder); default: env MODEL_PATH, else the packaged one",
+        help="hst_cal archive (zip, folder or registry name such as spacekit-1.1.4/hst_cal); "
+        "default: env MODEL_PATH, else the packaged one",
     )
     p.add_argument("-t", "--tx_file", default=None, help="normalisation JSON")
     p.add_argument(

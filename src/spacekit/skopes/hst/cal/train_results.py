@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import time
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -36,26 +35,8 @@ def predict_keras(model, X: np.ndarray) -> np.ndarray:
     return np.concatenate(parts).astype(float) if parts else np.empty((0, 1))
 
 
-def _classifier_metrics(y_true, proba) -> dict:
-    y_true = np.asarray(y_true, dtype=int)
-    pred = np.argmax(proba, axis=1)
-    clipped = np.clip(proba, 1e-7, 1.0)
-    clipped = clipped / clipped.sum(axis=1, keepdims=True)
-    with warnings.catch_warnings():
-        # a rare bin may be predicted but absent from the test rows: scored as 0 recall
-        warnings.filterwarnings("ignore", "y_pred contains classes not in y_true")
-        return _scores(y_true, pred, clipped)
-
-
-def _scores(y_true, pred, clipped) -> dict:
-    from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, log_loss
-
-    return {
-        "accuracy": float(accuracy_score(y_true, pred)),
-        "balanced_accuracy": float(balanced_accuracy_score(y_true, pred)),
-        "f1_macro": float(f1_score(y_true, pred, average="macro", zero_division=0)),
-        "log_loss": float(log_loss(y_true, clipped, labels=list(range(_N_CLASSES)))),
-    }
+#: Classifier metrics reported for the network and its baseline.
+CLASSIFIER_METRICS = ("accuracy", "balanced_accuracy", "f1_macro", "loss", "roc_auc")
 
 
 def _full_proba(model, proba: np.ndarray) -> np.ndarray:
@@ -67,28 +48,51 @@ def _full_proba(model, proba: np.ndarray) -> np.ndarray:
 
 def _evaluate_classifier(trainer, name, target, model, masks, kfold) -> dict:
     from spacekit.analyzer.baseline import fit_baseline_classifier
+    from spacekit.analyzer.classification import classification_metrics
+    from spacekit.analyzer.compute import ComputeMulti
+    from spacekit.analyzer.figures import save_figure
+    from spacekit.preprocessor.scrub_hstcal import MEM_BIN_LABELS
 
     X, y = trainer.X, trainer.data[target].to_numpy(dtype=int)
     fit, test = masks["fit"], masks["test"]
-    proba = predict_keras(model, X[test])
-    scores = {"network": _classifier_metrics(y[test], proba), "task": "classification"}
-    scores["network"]["train_accuracy"] = float(
-        np.mean(np.argmax(predict_keras(model, X[fit]), axis=1) == y[fit])
+    com = ComputeMulti(
+        classes=MEM_BIN_LABELS,
+        res_path=trainer.res_path / target,
+        y_true=y[test],
+        y_scores=predict_keras(model, X[test]),
+        history=trainer.histories.get(name),
+        test_idx=list(trainer.data.index[test]),
+        y_train_true=y[fit],
+        y_train_scores=predict_keras(model, X[fit]),
+        model_name=name,
     )
+    metrics = com.calculate_multi(show_summary=False)
+    scores = {
+        "task": "classification",
+        "network": {k: metrics[k] for k in CLASSIFIER_METRICS},
+    }
+    scores["network"]["train_accuracy"] = float(com.acc_loss["train_acc"])
+    outputs = com.make_outputs(dl=False)
+    if kfold is not None:
+        outputs["kfold"] = {k: v for k, v in kfold.items() if isinstance(v, list)}
+        scores["kfold"] = kfold
+    com.meta["target"] = target
+    com.download(outputs)
+    if trainer.plots:
+        for fig_name, fig in com.draw_plots().items():
+            save_figure(fig, trainer.run_path / "figures" / f"{target}-{fig_name}.html")
     if trainer.baseline:
         t0 = time.perf_counter()
         hgb, _, pte = fit_baseline_classifier(X[fit], y[fit], X[test], seed=trainer.seed)
-        scores["baseline"] = _classifier_metrics(y[test], _full_proba(hgb, pte))
+        base = classification_metrics(y[test], _full_proba(hgb, pte), MEM_BIN_LABELS)
+        scores["baseline"] = {k: base[k] for k in CLASSIFIER_METRICS}
         scores["baseline"]["fit_seconds"] = time.perf_counter() - t0
-    if kfold is not None:
-        scores["kfold"] = kfold
     return scores
 
 
 def _evaluate_regressor(trainer, name, target, model, masks, kfold) -> dict:
     from spacekit.analyzer.baseline import fit_baseline
     from spacekit.analyzer.compute import ComputeRegressor
-    from spacekit.analyzer.results import save_results
     from spacekit.skopes.hst.cal.train import THRESHOLDS
 
     X, y = trainer.X, trainer.data[target].to_numpy(dtype=float)
@@ -105,18 +109,12 @@ def _evaluate_regressor(trainer, name, target, model, masks, kfold) -> dict:
         thresholds=THRESHOLDS[target],
     )
     scores = {"network": dict(com.calculate_results()), "task": "regression"}
-    outputs = com.make_outputs()
+    outputs = com.make_outputs(dl=False)
     if kfold is not None:
         outputs["kfold"] = {k: v for k, v in kfold.items() if isinstance(v, list)}
         scores["kfold"] = kfold
-    meta = {
-        "task": "regression",
-        "model_name": name,
-        "target": target,
-        "algorithm": com.algorithm,
-        "thresholds": list(THRESHOLDS[target]),
-    }
-    save_results(trainer.res_path / target, outputs, meta=meta)
+    com.meta["target"] = target
+    com.download(outputs)
     if trainer.plots:
         com.save_plots(trainer.run_path / "figures", prefix=f"{target}-")
     if trainer.baseline:
@@ -133,9 +131,10 @@ def _evaluate_regressor(trainer, name, target, model, masks, kfold) -> dict:
 def evaluate_network(trainer, name: str, target: str, model, masks: dict, kfold=None) -> dict:
     """Held-out metrics of one network and its gradient-boosting baseline.
 
-    Regressors: ``results/{target}/`` is written with
-    :class:`~spacekit.analyzer.compute.ComputeRegressor` (plus ``kfold`` scores when
-    cross-validated) and the figures go to ``figures/{target}-*``.
+    ``results/{target}/`` is written with :class:`~spacekit.analyzer.compute.ComputeMulti`
+    (``mem_bin``) or :class:`~spacekit.analyzer.compute.ComputeRegressor` (``memory``,
+    ``wallclock``), plus the ``kfold`` scores when cross-validated; the figures go to
+    ``figures/{target}-*``.
 
     Returns
     -------

@@ -1,0 +1,8 @@
+"""Image generation for the SVM alignment models: render frames from drizzle products.
+
+* :mod:`spacekit.generator.render` — array renderer reproducing spacekit 1.1.4's
+  matplotlib figures (geometry, zscale, colormap, markers) without matplotlib;
+* :mod:`spacekit.generator.draw` — read a total-detection product and its catalogues,
+  draw the plain, ``_source`` and ``_gaia`` frames and save them as PNGs;
+* :mod:`spacekit.generator.mosaics` — ``DrawMosaics``, 1.1.4's class over many visits.
+"""

@@ -1,0 +1,1 @@
+"""HST single-visit-mosaic (SVM) alignment skope: prep, predict, train, corrupt."""
