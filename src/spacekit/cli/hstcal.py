@@ -94,7 +94,7 @@ def predict(source, model_path, bucket, tx_file, level, output, no_progress) -> 
     reasons. Exits with 1 when nothing could be predicted.
     """
     from spacekit.exceptions import SkippedInputWarning, SpacekitError
-    from spacekit.skopes.hst.cal.predict import local_handler, predict_inputs, records
+    from spacekit.skopes.hst.cal.predict import predict_records
 
     if output is not None and output.suffix.lower() not in (".json", ".csv"):
         raise click.BadParameter(
@@ -104,22 +104,14 @@ def predict(source, model_path, bucket, tx_file, level, output, no_progress) -> 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SkippedInputWarning)
-            if bucket:
-                pred = local_handler(
-                    source, bucket_name=bucket, model_path=model_path, tx_file=tx_file, level=level
-                )
-                rows = {pred.dataset: {**pred.predictions, **pred.upper_bounds}}
-                rows[pred.dataset].pop("level", None)
-                skipped, models = [], pred._bundle
-            else:
-                preds, skipped, models = predict_inputs(
-                    source,
-                    model_path=model_path,
-                    tx_file=tx_file,
-                    level=level,
-                    progress=not no_progress,
-                )
-                rows = records(preds)
+            rows, skipped, models = predict_records(
+                source,
+                bucket_name=bucket,
+                model_path=model_path,
+                tx_file=tx_file,
+                level=level,
+                progress=not no_progress,
+            )
     except (SpacekitError, FileNotFoundError) as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)

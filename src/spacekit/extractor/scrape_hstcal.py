@@ -44,6 +44,7 @@ __all__ = [
     "parse_features_text",
     "read_features_file",
     "read_features_csv",
+    "read_text_csv",
     "dataset_column",
     "scrape_fits_datasets",
     "records_frame",
@@ -210,14 +211,7 @@ def read_features_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, list[tuple
         If the file does not exist or is not a CSV with a header row.
     """
     p = Path(path).expanduser()
-    if not p.is_file():
-        raise InputError(f"CSV not found: '{p}'.")
-    try:
-        df = pd.read_csv(p, dtype=str, keep_default_na=False)
-    except (ValueError, OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"Could not read '{p}' as CSV: {exc}") from exc
-    if df.shape[1] == 0:
-        raise InputError(f"'{p}' has no columns; expected a header row with the feature keys.")
+    df = read_text_csv(p)
     name_col = dataset_column(df)
     columns = {c: _canonical_key(c) for c in df.columns if c != name_col}
     keep = {c: k for c, k in columns.items() if k is not None}
@@ -228,6 +222,26 @@ def read_features_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, list[tuple
     records = records[list(FEATURE_KEYS)]
     records.index = pd.Index(df[name_col].astype(str).str.strip(), name="dataset")
     return _dedupe(records, str(p))
+
+
+def read_text_csv(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a CSV with every cell as text (``"NaN"`` stays a string).
+
+    Raises
+    ------
+    InputError
+        If the file does not exist, cannot be parsed, or has no header row.
+    """
+    p = Path(path).expanduser()
+    if not p.is_file():
+        raise InputError(f"CSV not found: '{p}'.")
+    try:
+        df = pd.read_csv(p, dtype=str, keep_default_na=False)
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"Could not read '{p}' as CSV: {exc}") from exc
+    if df.shape[1] == 0:
+        raise InputError(f"'{p}' has no columns; expected a header row.")
+    return df
 
 
 def dataset_column(df: pd.DataFrame) -> str:

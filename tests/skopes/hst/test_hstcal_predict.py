@@ -332,3 +332,17 @@ def test_the_packaged_archive_is_calibrated_and_documented():
     pred.input_data = dict(RAW["ic0k06010"])
     pred.run_inference()
     assert pred.upper_bounds["clockTime_upper"] > pred.predictions["clockTime"]
+
+
+def test_114_helper_methods_and_a_bad_fits_folder(tiny_hstcal, tmp_path):
+    pred = Predict("ic0k06010", model_path=tiny_hstcal)
+    pred.input_data = dict(RAW["ic0k06010"])
+    pred.run_inference()
+    membin, proba = pred.classifier(pred.mem_clf, pred.X[0])
+    assert membin == pred.predictions["memBin"] and proba.shape == (4,)
+    assert round(pred.regressor(pred.mem_reg, pred.X), 2) == pred.predictions["memVal"]
+    folder = write_fits_datasets(simulate_hstcal(1, seed=3), tmp_path)[0]
+    for f in folder.glob("*.fits"):
+        f.write_bytes(b"corrupt")
+    with pytest.raises(DataError, match="is not a readable FITS file"):
+        Predict(str(folder), model_path=tiny_hstcal).run_inference()

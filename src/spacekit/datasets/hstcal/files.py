@@ -21,19 +21,12 @@ import numpy as np
 import pandas as pd
 
 from spacekit.datasets.hstcal.simulate import KEYWORD_COLUMNS
+from spacekit.extractor.scrape_hstcal import FEATURE_KEYS
 
 __all__ = ["write_features_files", "write_fits_datasets", "FEATURE_FILE_KEYS"]
 
-#: Keys written to a features file, in calcloud's order.
-FEATURE_FILE_KEYS: tuple[str, ...] = (
-    "n_files",
-    "total_mb",
-    "DETECTOR",
-    "SUBARRAY",
-    "DRIZCORR",
-    "PCTECORR",
-    "CRSPLIT",
-)
+#: Keys written to a features file, in calcloud's order (the scraper's list).
+FEATURE_FILE_KEYS: tuple[str, ...] = FEATURE_KEYS
 _SUFFIX = "_MemModelFeatures.txt"
 _ALNUM = "0123456789abcdefghijklmnopqrstuvwxyz"
 

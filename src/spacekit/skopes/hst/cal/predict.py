@@ -47,6 +47,8 @@ from spacekit.skopes.hst.cal.estimate import (
     DEFAULT_LEVEL,
     MODEL_NAMES,
     HstCalModels,
+    _forward,
+    _model,
     normalize_features,
     predict_batch,
     predict_features,
@@ -58,6 +60,7 @@ __all__ = [
     "local_handler",
     "lambda_handler",
     "predict_inputs",
+    "predict_records",
     "records",
     "RECORD_COLUMNS",
     "main",
@@ -257,6 +260,8 @@ class Predict:
             Path(self.dataset).expanduser().exists() or self.dataset.startswith("s3://")
         ):
             raw, skipped = load_hstcal_inputs(self.dataset, progress=False)
+            if len(raw) == 0 and len(skipped) == 1:
+                raise DataError(f"{skipped[0][0]}: {skipped[0][1]}.")
             if len(raw) != 1:
                 found = list(raw.index[:3]) + [s for s, _ in skipped[:3]]
                 raise InputError(
@@ -304,12 +309,13 @@ class Predict:
     # --------------------------------------------------------------- inference
     def classifier(self, model, data) -> tuple[int, np.ndarray]:
         """Return (memory bin, probabilities) of one sample."""
-        proba = np.asarray(getattr(model, "model", model).predict(np.atleast_2d(data)))
+        proba = _forward(_model(model), np.atleast_2d(np.asarray(data, dtype=np.float32)))
         return int(np.argmax(proba[0])), proba[0]
 
     def regressor(self, model, data) -> float:
         """Return the raw network output for one sample."""
-        return float(np.ravel(getattr(model, "model", model).predict(np.atleast_2d(data)))[0])
+        out = _forward(_model(model), np.atleast_2d(np.asarray(data, dtype=np.float32)))
+        return float(np.ravel(out)[0])
 
     def run_inference(self) -> dict:
         """Preprocess (if not done yet) and predict; returns :attr:`predictions`."""
@@ -432,6 +438,55 @@ def predict_inputs(
     return preds, skipped, models
 
 
+def predict_records(
+    source,
+    bucket_name: str | None = None,
+    key: str | None = None,
+    model_path: str | os.PathLike | None = None,
+    tx_file: str | os.PathLike | None = None,
+    level: float | None = DEFAULT_LEVEL,
+    norm: int = 1,
+    norm_cols: Sequence[int] = (0, 1),
+    progress: bool = True,
+) -> tuple[dict[str, dict], list[tuple[str, str]], HstCalModels]:
+    """``{dataset: record}`` for one dataset read from S3, or for any local source.
+
+    With ``bucket_name`` (or a ``key`` while ``source`` is not a local path), ``source``
+    is a dataset name read through :class:`Predict`; otherwise it goes to
+    :func:`predict_inputs`. A record has :data:`RECORD_COLUMNS` (the bounds when the
+    archive is calibrated). This is what the command lines print.
+
+    Returns
+    -------
+    records : dict
+    skipped : list of (str, str)
+    models : HstCalModels
+    """
+    if bucket_name or (key and not Path(str(source)).exists()):
+        pred = local_handler(
+            str(source),
+            bucket_name=bucket_name,
+            key=key,
+            model_path=model_path,
+            tx_file=tx_file,
+            norm=norm,
+            norm_cols=norm_cols,
+            level=level,
+        )
+        bounds = {k: v for k, v in pred.upper_bounds.items() if k != "level"}
+        return {pred.dataset: {**pred.predictions, **bounds}}, [], pred._bundle
+    preds, skipped, models = predict_inputs(
+        source,
+        model_path=model_path,
+        tx_file=tx_file,
+        level=level,
+        norm=norm,
+        norm_cols=norm_cols,
+        progress=progress,
+    )
+    return records(preds), skipped, models
+
+
 # -------------------------------------------------------------------------- runner
 def _parse_cols(text: str) -> list[int]:
     try:
@@ -495,29 +550,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SkippedInputWarning)
-            if args.bucket_name or (args.key and not Path(args.dataset).exists()):
-                pred = local_handler(
-                    args.dataset,
-                    bucket_name=args.bucket_name,
-                    key=args.key,
-                    model_path=args.model_path,
-                    tx_file=args.tx_file,
-                    norm=args.norm,
-                    norm_cols=args.norm_cols,
-                    level=args.level,
-                )
-                result = {pred.dataset: {**pred.predictions, **pred.upper_bounds}}
-                result[pred.dataset].pop("level", None)
-            else:
-                preds, _, _ = predict_inputs(
-                    args.dataset,
-                    model_path=args.model_path,
-                    tx_file=args.tx_file,
-                    level=args.level,
-                    norm=args.norm,
-                    norm_cols=args.norm_cols,
-                )
-                result = records(preds)
+            result, _, _ = predict_records(
+                args.dataset,
+                bucket_name=args.bucket_name,
+                key=args.key,
+                model_path=args.model_path,
+                tx_file=args.tx_file,
+                level=args.level,
+                norm=args.norm,
+                norm_cols=args.norm_cols,
+            )
     except (SpacekitError, FileNotFoundError) as exc:
         log.error("%s", exc)
         return 1

@@ -18,7 +18,7 @@ import pandas as pd
 
 from spacekit.analyzer.results import _json_safe
 from spacekit.exceptions import InputError, SkippedInputWarning
-from spacekit.extractor.scrape_hstcal import dataset_column, load_hstcal_inputs
+from spacekit.extractor.scrape_hstcal import dataset_column, load_hstcal_inputs, read_text_csv
 from spacekit.preprocessor.scrub_hstcal import COLUMN_ORDER, encode_features
 
 __all__ = ["load_training_table", "split_rows", "warn_skipped", "json_safe", "LABELS"]
@@ -35,17 +35,10 @@ _SPLITS = (("test", 0.2), ("calib", 0.2))
 def _read(source) -> pd.DataFrame:
     if isinstance(source, pd.DataFrame):
         return source.copy()
-    path = source if source is not None else None
-    if path is None or not os.path.isfile(path):
-        raise InputError(f"Training table not found: '{path}'. Pass a CSV file.")
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (ValueError, OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"Could not read '{path}' as CSV: {exc}") from exc
-    if df.shape[1] == 0:
-        raise InputError(f"'{path}' has no columns.")
-    name = dataset_column(df)
-    return df.set_index(name)
+    if source is None or not os.path.isfile(source):
+        raise InputError(f"Training table not found: '{source}'. Pass a CSV file.")
+    df = read_text_csv(source)
+    return df.set_index(dataset_column(df))
 
 
 def _encoded(df: pd.DataFrame) -> pd.DataFrame | None:
