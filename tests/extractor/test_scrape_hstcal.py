@@ -11,9 +11,8 @@ from astropy.io import fits
 
 from spacekit.datasets.hstcal import simulate_hstcal, write_features_files, write_fits_datasets
 from spacekit.exceptions import InputError, OptionalDependencyError
+from spacekit.extractor.keywords.hst_cal import BYTES_PER_MB, FEATURE_KEYS
 from spacekit.extractor.scrape_hstcal import (
-    BYTES_PER_MB,
-    FEATURE_KEYS,
     load_hstcal_inputs,
     parse_features_text,
     read_features_csv,

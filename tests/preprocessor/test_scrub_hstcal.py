@@ -7,12 +7,8 @@ import pytest
 
 from spacekit.exceptions import InputError
 from spacekit.extractor.scrape_hstcal import load_hstcal_inputs
-from spacekit.preprocessor.scrub_hstcal import (
-    COLUMN_ORDER,
-    X_NORM,
-    HstCalScrubber,
-    encode_features,
-)
+from spacekit.preprocessor.scrub_hstcal import HstCalScrubber, encode_features
+from spacekit.preprocessor.tables.hst_cal import COLUMN_ORDER, X_NORM
 from spacekit.skopes.hst.cal import config
 
 BASE = {

@@ -26,6 +26,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     ),
     "viz": ("spacekit.cli.viz:viz", "Training visualizations: live server and HTML reports."),
     "svm": ("spacekit.cli.svm:svm", "HST single-visit mosaics: prep, corrupt, predict, train."),
+    "dashboard": (
+        "spacekit.cli.dashboard:dashboard",
+        "Results dashboards in the browser: evaluation, EDA, drift, network, predictions.",
+    ),
 }
 
 

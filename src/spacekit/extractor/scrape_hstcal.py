@@ -1,9 +1,9 @@
 """Read the raw inputs of the HST calibration resource models ("calcloud" jobs).
 
 Every source gives the same record per dataset: its name (the ``ipppssoot``) and seven
-raw values, :data:`FEATURE_KEYS`: ``n_files`` and ``total_mb`` of the raw input files and
-the primary-header keywords :data:`HEADER_KEYWORDS` (``DETECTOR, SUBARRAY, DRIZCORR,
-PCTECORR, CRSPLIT``). The sources are
+raw values, ``FEATURE_KEYS``: ``n_files`` and ``total_mb`` of the raw input files and
+the primary-header keywords ``HEADER_KEYWORDS`` (``DETECTOR, SUBARRAY, DRIZCORR,
+PCTECORR, CRSPLIT``). Both lists live in :mod:`spacekit.extractor.keywords.hst_cal`. The sources are
 
 * a ``{dataset}_MemModelFeatures.txt`` file, one ``key=value`` per line, on disk or at an
   ``s3://bucket/key`` address (read with boto3, the ``aws`` extra);
@@ -34,13 +34,15 @@ import pandas as pd
 
 from spacekit._optional import require
 from spacekit.exceptions import InputError
+from spacekit.extractor.keywords.hst_cal import (
+    BYTES_PER_MB,
+    FEATURE_KEYS,
+    FEATURES_SUFFIX,
+    HEADER_KEYWORDS,
+)
 from spacekit.extractor.scrape_fits import MISSING, FitsReadError, read_primary_cards
 
 __all__ = [
-    "FEATURE_KEYS",
-    "HEADER_KEYWORDS",
-    "FEATURES_SUFFIX",
-    "BYTES_PER_MB",
     "parse_features_text",
     "read_features_file",
     "read_features_csv",
@@ -53,22 +55,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: The raw values of one dataset, in the order of spacekit 1.1.4's ``_MemModelFeatures.txt``.
-FEATURE_KEYS: tuple[str, ...] = (
-    "n_files",
-    "total_mb",
-    "DETECTOR",
-    "SUBARRAY",
-    "DRIZCORR",
-    "PCTECORR",
-    "CRSPLIT",
-)
-#: Primary-header keywords read from a dataset's raw FITS files.
-HEADER_KEYWORDS: tuple[str, ...] = ("DETECTOR", "SUBARRAY", "DRIZCORR", "PCTECORR", "CRSPLIT")
-#: File-name suffix of calcloud's per-dataset feature files.
-FEATURES_SUFFIX = "_MemModelFeatures.txt"
-#: ``total_mb`` of FITS inputs is their size in MiB.
-BYTES_PER_MB = 1024 * 1024
 _FITS_SUFFIXES = (".fits", ".fits.gz", ".fit")
 _DATASET_COLUMNS = ("dataset", "ipst", "ipppssoot", "index", "name")
 _IPPPSSOOT = re.compile(r"^[a-z0-9]{9}$", re.IGNORECASE)
@@ -83,7 +69,7 @@ def _canonical_key(key: str) -> str | None:
 def parse_features_text(text: str, source: str = "features file") -> dict[str, str]:
     """Parse the ``key=value`` lines of a ``_MemModelFeatures.txt`` file.
 
-    Keys are matched case-insensitively to :data:`FEATURE_KEYS` (other keys are kept as
+    Keys are matched case-insensitively to ``FEATURE_KEYS`` (other keys are kept as
     they are); a value is everything after the first ``=``, so values may contain ``=``.
     Lines written as Python bytes reprs (``b'n_files=3'``) are unwrapped; blank lines and
     ``#`` comments are ignored.
@@ -194,13 +180,13 @@ def read_features_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, list[tuple
     ----------
     path : str or os.PathLike
         A CSV with a dataset column (``dataset``, ``ipst``, ``ipppssoot``, ``index`` or
-        ``name``, any case; else the first column) and the :data:`FEATURE_KEYS` columns
+        ``name``, any case; else the first column) and the ``FEATURE_KEYS`` columns
         (any case). Other columns (labels, encoded features) are ignored.
 
     Returns
     -------
     records : pandas.DataFrame
-        Indexed by dataset, the :data:`FEATURE_KEYS` columns (strings kept as written, so
+        Indexed by dataset, the ``FEATURE_KEYS`` columns (strings kept as written, so
         ``"NaN"`` stays a string; ``None`` for a column the CSV lacks).
     skipped : list of (str, str)
         Rows left out (duplicate or empty dataset names), with the reason.
@@ -337,7 +323,7 @@ def scrape_fits_datasets(
     Returns
     -------
     records : pandas.DataFrame
-        Indexed by dataset with the :data:`FEATURE_KEYS` columns (``total_mb`` in MiB) and
+        Indexed by dataset with the ``FEATURE_KEYS`` columns (``total_mb`` in MiB) and
         ``_header_file`` (the file the keywords came from).
     skipped : list of (str, str)
         Datasets (or folders) that could not be scraped, with the reason.
@@ -394,7 +380,7 @@ def scrape_fits_datasets(
 def records_frame(records: Iterable[tuple[str, Mapping]]) -> pd.DataFrame:
     """Build the raw-values frame from ``(dataset, {key: value})`` pairs.
 
-    Keys are matched case-insensitively to :data:`FEATURE_KEYS`; a key a record lacks is
+    Keys are matched case-insensitively to ``FEATURE_KEYS``; a key a record lacks is
     ``None`` (the encoder reports it as a missing keyword).
     """
     rows, names = [], []
@@ -437,7 +423,7 @@ def load_hstcal_inputs(source, progress: bool = True) -> tuple[pd.DataFrame, lis
     Returns
     -------
     records : pandas.DataFrame
-        Indexed by dataset, columns :data:`FEATURE_KEYS` (None where a key is absent).
+        Indexed by dataset, columns ``FEATURE_KEYS`` (None where a key is absent).
     skipped : list of (str, str)
         Inputs that could not be read, with the reason.
 

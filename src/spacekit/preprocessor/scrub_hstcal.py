@@ -27,77 +27,34 @@ deliberate differences (``docs/differences.rst``): a not-applicable ``CRSPLIT`` 
 another spelling than the exact string ``"NaN"`` (``nan``, ``None``) is 0, as in the
 training data, where 1.1.4 made it 2; and ``SUBARRAY = T`` (the FITS spelling) is 1.
 
-The tables here are the ones the trained networks depend on; they are read-only and
-re-exported by :mod:`spacekit.skopes.hst.cal.config` at the 1.1.4 import path.
+The tables (columns, codes, vocabularies) live in
+:mod:`spacekit.preprocessor.tables.hst_cal` and are re-exported by
+:mod:`spacekit.skopes.hst.cal.config` at the 1.1.4 import path.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
 from pathlib import Path
-from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
 from spacekit.exceptions import InputError
+from spacekit.preprocessor.tables.hst_cal import (
+    INSTRUMENT_CODES,
+    NOT_APPLICABLE,
+    SWITCH_OFF,
+    WIDE_DETECTORS,
+)
 
 __all__ = [
-    "COLUMN_ORDER",
-    "NORM_COLS",
-    "RENAME_COLS",
-    "X_NORM",
-    "INSTRUMENT_CODES",
-    "INSTRUMENT_NAMES",
-    "WIDE_DETECTORS",
-    "SWITCH_OFF",
-    "NOT_APPLICABLE",
-    "MEM_BIN_LABELS",
     "encode_features",
     "HstCalScrubber",
 ]
 
 log = logging.getLogger(__name__)
-
-#: The 9 raw feature columns, in model order, per 1.1.4 config (``asn``; ``svm`` is empty).
-COLUMN_ORDER: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "asn": (
-            "n_files",
-            "total_mb",
-            "drizcorr",
-            "pctecorr",
-            "crsplit",
-            "subarray",
-            "detector",
-            "dtype",
-            "instr",
-        ),
-        "svm": (),
-    }
-)
-#: Columns normalised by PowerX (Yeo-Johnson + standardise), in ``tx_data`` order.
-NORM_COLS: Mapping[str, tuple[str, ...]] = MappingProxyType({"asn": ("n_files", "total_mb")})
-#: Names of the normalised columns.
-RENAME_COLS: Mapping[str, tuple[str, ...]] = MappingProxyType({"asn": ("x_files", "x_size")})
-#: The model input columns: normalised columns first, then the 7 others.
-X_NORM: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {"asn": RENAME_COLS["asn"] + COLUMN_ORDER["asn"][2:]}
-)
-#: First letter of a dataset name -> ``instr`` code.
-INSTRUMENT_CODES: Mapping[str, int] = MappingProxyType({"j": 0, "l": 1, "o": 2, "i": 3})
-#: ``instr`` code -> instrument name.
-INSTRUMENT_NAMES: Mapping[int, str] = MappingProxyType({0: "ACS", 1: "COS", 2: "STIS", 3: "WFC3"})
-#: ``DETECTOR`` values encoded as 1.
-WIDE_DETECTORS: frozenset[str] = frozenset({"UVIS", "WFC"})
-#: Calibration-switch values encoded as 0 (``PERFORM`` is 1).
-SWITCH_OFF: frozenset[str] = frozenset({"OMIT", "COMPLETE", "SKIPPED"})
-#: Spellings of "not applicable / not set" (compared upper-case).
-NOT_APPLICABLE: frozenset[str] = frozenset({"", "NAN", "NONE", "N/A", "NA", "NULL"})
-#: Memory-bin labels (1.1.4 scan labels) for bins 0-3: < 2, 2-8, 8-16, > 16 GB.
-MEM_BIN_LABELS: tuple[str, ...] = ("2g", "8g", "16g", "64g")
 
 _TRUE = frozenset({"TRUE", "T", "1", "1.0", "YES", "Y"})
 _FALSE = frozenset({"FALSE", "F", "0", "0.0", "NO", "N"})

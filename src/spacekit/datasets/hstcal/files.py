@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from spacekit.datasets.hstcal.simulate import KEYWORD_COLUMNS
-from spacekit.extractor.scrape_hstcal import FEATURE_KEYS
+from spacekit.extractor.keywords.hst_cal import FEATURE_KEYS
 
 __all__ = ["write_features_files", "write_fits_datasets", "FEATURE_FILE_KEYS"]
 

@@ -1,8 +1,11 @@
 """Constants of the HST calibration resource models, at spacekit 1.1.4's import path.
 
-The tables live in the stages that own them and are re-exported here:
-the raw keys and FITS keywords in :mod:`spacekit.extractor.scrape_hstcal`, the feature
-columns and encodings in :mod:`spacekit.preprocessor.scrub_hstcal`. All are read-only.
+The tables live in the stages that own them and are re-exported here unchanged:
+
+- raw keys and FITS keywords: :mod:`spacekit.extractor.keywords.hst_cal`;
+- feature columns, codes and vocabularies: :mod:`spacekit.preprocessor.tables.hst_cal`.
+
+All are read-only.
 
 Attributes
 ----------
@@ -24,8 +27,8 @@ MEM_BIN_LABELS : tuple of str
     ``2g, 8g, 16g, 64g``: memory bins 0-3 (< 2, 2-8, 8-16, > 16 GB).
 """
 
-from spacekit.extractor.scrape_hstcal import FEATURE_KEYS, FEATURES_SUFFIX, HEADER_KEYWORDS
-from spacekit.preprocessor.scrub_hstcal import (
+from spacekit.extractor.keywords.hst_cal import FEATURE_KEYS, FEATURES_SUFFIX, HEADER_KEYWORDS
+from spacekit.preprocessor.tables.hst_cal import (
     COLUMN_ORDER,
     INSTRUMENT_CODES,
     INSTRUMENT_NAMES,

@@ -27,7 +27,8 @@ import pandas as pd
 
 from spacekit.builder.conformal import ConformalUpperBound, group_labels
 from spacekit.exceptions import DataError, InputError
-from spacekit.preprocessor.scrub_hstcal import COLUMN_ORDER, encode_features
+from spacekit.preprocessor.scrub_hstcal import encode_features
+from spacekit.preprocessor.tables.hst_cal import COLUMN_ORDER
 
 __all__ = [
     "MODEL_NAMES",

@@ -36,12 +36,8 @@ import pandas as pd
 from spacekit._runner import add_log_arguments, configure_runner_logging
 from spacekit.builder.handle import ModelHandle
 from spacekit.exceptions import DataError, InputError, SkippedInputWarning
-from spacekit.extractor.scrape_hstcal import (
-    FEATURES_SUFFIX,
-    load_hstcal_inputs,
-    read_features_file,
-    records_frame,
-)
+from spacekit.extractor.keywords.hst_cal import FEATURES_SUFFIX
+from spacekit.extractor.scrape_hstcal import load_hstcal_inputs, read_features_file, records_frame
 from spacekit.preprocessor.scrub_hstcal import encode_features
 from spacekit.skopes.hst.cal.estimate import (
     DEFAULT_LEVEL,

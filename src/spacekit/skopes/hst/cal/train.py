@@ -44,7 +44,7 @@ import pandas as pd
 from spacekit._io import atomic_path, atomic_write_json
 from spacekit._runner import add_log_arguments, configure_runner_logging
 from spacekit.exceptions import DataError, InputError, SpacekitError
-from spacekit.preprocessor.scrub_hstcal import COLUMN_ORDER, NORM_COLS
+from spacekit.preprocessor.tables.hst_cal import COLUMN_ORDER, NORM_COLS
 from spacekit.skopes.hst.cal import training_data as td
 
 __all__ = ["Train", "make_timestamp_path", "TARGETS", "main"]

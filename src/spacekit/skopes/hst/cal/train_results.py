@@ -51,7 +51,7 @@ def _evaluate_classifier(trainer, name, target, model, masks, kfold) -> dict:
     from spacekit.analyzer.classification import classification_metrics
     from spacekit.analyzer.compute import ComputeMulti
     from spacekit.analyzer.figures import save_figure
-    from spacekit.preprocessor.scrub_hstcal import MEM_BIN_LABELS
+    from spacekit.preprocessor.tables.hst_cal import MEM_BIN_LABELS
 
     X, y = trainer.X, trainer.data[target].to_numpy(dtype=int)
     fit, test = masks["fit"], masks["test"]
@@ -219,7 +219,7 @@ def kfold_scores(trainer, name: str, k: int) -> dict:
     from tqdm.auto import tqdm
 
     from spacekit.analyzer.baseline import fit_baseline, fit_baseline_classifier
-    from spacekit.preprocessor.scrub_hstcal import NORM_COLS
+    from spacekit.preprocessor.tables.hst_cal import NORM_COLS
     from spacekit.preprocessor.transform import fit_power_transform
     from spacekit.skopes.hst.cal.estimate import normalize_features
     from spacekit.skopes.hst.cal.train import TARGETS
