@@ -141,6 +141,15 @@ def test_config_reexports_the_tables_read_only():
         "dtype",
         "instr",
     )
+    from spacekit.extractor.keywords import hst_cal as keywords
+    from spacekit.preprocessor.tables import hst_cal as tables
+
+    for name in config.__all__:
+        owner = keywords if name in keywords.__all__ else tables
+        assert getattr(config, name) is getattr(owner, name), name
+    assert sorted(config.__all__) == sorted(
+        [n for n in keywords.__all__ if n != "BYTES_PER_MB"] + tables.__all__
+    )
     assert config.X_NORM is X_NORM
     assert config.NORM_COLS["asn"] == ("n_files", "total_mb")
     assert config.COLUMN_ORDER["svm"] == ()

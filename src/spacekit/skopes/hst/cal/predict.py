@@ -43,11 +43,11 @@ from spacekit.skopes.hst.cal.estimate import (
     DEFAULT_LEVEL,
     MODEL_NAMES,
     HstCalModels,
-    _forward,
-    _model,
+    forward,
     normalize_features,
     predict_batch,
     predict_features,
+    unwrap_model,
 )
 
 __all__ = [
@@ -305,12 +305,12 @@ class Predict:
     # --------------------------------------------------------------- inference
     def classifier(self, model, data) -> tuple[int, np.ndarray]:
         """Return (memory bin, probabilities) of one sample."""
-        proba = _forward(_model(model), np.atleast_2d(np.asarray(data, dtype=np.float32)))
+        proba = forward(unwrap_model(model), np.atleast_2d(np.asarray(data, dtype=np.float32)))
         return int(np.argmax(proba[0])), proba[0]
 
     def regressor(self, model, data) -> float:
         """Return the raw network output for one sample."""
-        out = _forward(_model(model), np.atleast_2d(np.asarray(data, dtype=np.float32)))
+        out = forward(unwrap_model(model), np.atleast_2d(np.asarray(data, dtype=np.float32)))
         return float(np.ravel(out)[0])
 
     def run_inference(self) -> dict:

@@ -16,16 +16,13 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from spacekit.analyzer.results import _json_safe
+from spacekit.analyzer.results import json_safe
 from spacekit.exceptions import InputError, SkippedInputWarning
 from spacekit.extractor.scrape_hstcal import dataset_column, load_hstcal_inputs, read_text_csv
 from spacekit.preprocessor.scrub_hstcal import encode_features
 from spacekit.preprocessor.tables.hst_cal import COLUMN_ORDER
 
 __all__ = ["load_training_table", "split_rows", "warn_skipped", "json_safe", "LABELS"]
-
-#: NaN/inf -> None, numpy -> Python, recursively (the results writer's rule).
-json_safe = _json_safe
 
 log = logging.getLogger(__name__)
 
