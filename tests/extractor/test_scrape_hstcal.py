@@ -151,3 +151,19 @@ def test_load_inputs_dispatches_every_source(tmp_path):
         load_hstcal_inputs(tmp_path / "missing.csv")
     with pytest.raises(InputError, match="non-dict values"):
         load_hstcal_inputs({"a1": 3})
+
+
+def test_scrape_fits_reads_gzipped_inputs(tmp_path):
+    import gzip
+
+    df = simulate_hstcal(1, seed=12)
+    folder = write_fits_datasets(df, tmp_path)[0]
+    for f in folder.glob("*.fits"):
+        (folder / (f.name + ".gz")).write_bytes(gzip.compress(f.read_bytes()))
+        f.unlink()
+    records, skipped = scrape_fits_datasets(folder, progress=False)
+    name = df.index[0]
+    assert skipped == [] and records.loc[name, "DETECTOR"] == df.loc[name, "DETECTOR"]
+    assert records.loc[name, "n_files"] == df.loc[name, "n_files"]
+    size = sum(f.stat().st_size for f in folder.glob("*.fits.gz")) / BYTES_PER_MB
+    assert records.loc[name, "total_mb"] == pytest.approx(size)

@@ -41,10 +41,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from spacekit._io import atomic_path
+from spacekit._json import loads_bounded
 from spacekit._version import __version__
 from spacekit.builder.archive_zip import (
     MAX_MEMBER_BYTES,
     MAX_TOTAL_BYTES,
+    ExpansionBudget,
     check_member_name,
     list_members,
     open_zip,
@@ -137,6 +139,8 @@ class _Source:
     def __init__(self, path: Path):
         self.path = path
         self.where = f"archive '{path}'"
+        #: every byte this load expands to, at every level, is taken from this budget
+        self.budget = ExpansionBudget(where=self.where)
         if path.is_dir():
             self.zf = None
             self.names = self._walk_folder(path)
@@ -183,8 +187,13 @@ class _Source:
                 "archive is incomplete or is not a spacekit model archive."
             )
         if self.zf is not None:
-            return read_zip_members(self.zf, names, self.where)
+            return read_zip_members(self.zf, names, self.where, budget=self.budget)
+        self.budget.take(sum((self.path / n).stat().st_size for n in names), str(names))
         return {n: (self.path / n).read_bytes() for n in names}
+
+    def model(self, data: bytes, member: str) -> NumpyMLP:
+        """Load the ``.keras`` bytes of ``member`` within this archive's budget."""
+        return NumpyMLP.from_keras_file(data, where=f"{member} in {self.where}", budget=self.budget)
 
     def close(self) -> None:
         if self.zf is not None:
@@ -233,10 +242,7 @@ def load_archive(path: str | os.PathLike | None = None, name: str = "jwst_cal") 
 
 
 def _json(data: bytes, member: str, where: str) -> dict:
-    try:
-        obj = json.loads(data.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ArchiveError(f"{member} in {where} is not valid JSON: {exc}") from exc
+    obj = loads_bounded(data, where=f"{member} in {where}", error=ArchiveError)
     if not isinstance(obj, dict):
         raise ArchiveError(f"{member} in {where} must hold a JSON object.")
     return obj
@@ -279,10 +285,7 @@ def _load_ours(src: _Source, name: str) -> ModelArchive:
                 f"{sums[member]}, file has {digest}. The archive was modified or corrupted; "
                 "re-create or re-download it."
             )
-    loaded = {
-        key: NumpyMLP.from_keras_file(data[member], where=f"{member} in {src.where}")
-        for key, member in models.items()
-    }
+    loaded = {key: src.model(data[member], member) for key, member in models.items()}
     tx = {mode.lower(): _json(data[m], m, src.where) for mode, m in txs.items()}
     card = data[card_name].decode("utf-8", "replace") if card_name else None
     raw = {m: data[m] for m in models.values()}
@@ -320,10 +323,7 @@ def _load_114(src: _Source, name: str) -> ModelArchive:
         and n.endswith(".json")
     ]
     data = src.read(keras_files + tx_files)
-    models = {
-        Path(n).stem: NumpyMLP.from_keras_file(data[n], where=f"{n} in {src.where}")
-        for n in keras_files
-    }
+    models = {Path(n).stem: src.model(data[n], n) for n in keras_files}
     tx = {}
     for n in tx_files:
         stem = Path(n).stem  # tx_data-image / tx_data
