@@ -1,8 +1,42 @@
-"""A loaded network where spacekit 1.1.4 kept a ``Builder``: the model is in ``.model``."""
+"""A loaded network where spacekit 1.1.4 kept a ``Builder``: the model is in ``.model``.
+
+:func:`unwrap_model` and :func:`model_outputs` let predictors accept any of: a
+:class:`~spacekit.builder.inference.NumpyMLP`, a Keras model, a scikit-learn-style object
+with ``predict``, or such a model wrapped in a :class:`ModelHandle` / 1.1.4 ``Builder``.
+"""
 
 from __future__ import annotations
 
-__all__ = ["ModelHandle"]
+import inspect
+
+import numpy as np
+
+__all__ = ["ModelHandle", "unwrap_model", "model_outputs"]
+
+
+def unwrap_model(obj):
+    """The object with ``predict``: a handle's (or 1.1.4 ``Builder``'s) ``.model``, or ``obj``."""
+    inner = getattr(obj, "model", None)
+    return inner if inner is not None and hasattr(inner, "predict") else obj
+
+
+def _takes_verbose(predict) -> bool:
+    try:
+        params = inspect.signature(predict).parameters.values()
+    except (TypeError, ValueError):  # builtins without a signature
+        return False
+    return any(p.name == "verbose" or p.kind is p.VAR_KEYWORD for p in params)
+
+
+def model_outputs(model, X) -> np.ndarray:
+    """``model.predict(X)`` as an array, quietly for Keras models (``verbose=0``).
+
+    Errors raised by the model propagate unchanged (there is no retry).
+    """
+    model = unwrap_model(model)
+    if _takes_verbose(model.predict):
+        return np.asarray(model.predict(X, verbose=0))
+    return np.asarray(model.predict(X))
 
 
 class ModelHandle:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from spacekit.builder.conformal import ConformalUpperBound, group_labels
+from spacekit.builder.handle import model_outputs
 from spacekit.exceptions import DataError, InputError
 from spacekit.preprocessor.scrub_hstcal import encode_features
 from spacekit.preprocessor.tables.hst_cal import COLUMN_ORDER
@@ -36,8 +37,6 @@ __all__ = [
     "DEFAULT_LEVEL",
     "HstCalModels",
     "normalize_features",
-    "forward",
-    "unwrap_model",
     "predict_features",
     "predict_batch",
     "PREDICTION_COLUMNS",
@@ -63,20 +62,6 @@ PREDICTION_COLUMNS: tuple[str, ...] = (
     "p2",
     "p3",
 )
-
-
-def unwrap_model(obj):
-    """The object with ``predict``: a 1.1.4 ``Builder``-like handle's ``.model`` or itself."""
-    inner = getattr(obj, "model", None)
-    return inner if inner is not None and hasattr(inner, "predict") else obj
-
-
-def forward(model, X: np.ndarray) -> np.ndarray:
-    """``model.predict(X)`` as an array, quietly for Keras models (``verbose=0``)."""
-    try:
-        return np.asarray(model.predict(X, verbose=0))
-    except TypeError:  # not keras.Model.predict
-        return np.asarray(model.predict(X))
 
 
 @dataclass
@@ -280,11 +265,9 @@ def predict_features(
     index = features.index
     if len(index) == 0:
         return pd.DataFrame(columns=list(PREDICTION_COLUMNS[:3])), skipped
-    proba = forward(unwrap_model(models.mem_clf), X).reshape(len(index), -1)
-    mem = forward(unwrap_model(models.mem_reg), X).reshape(len(index), -1)[:, 0].astype(np.float64)
-    wall = (
-        forward(unwrap_model(models.wall_reg), X).reshape(len(index), -1)[:, 0].astype(np.float64)
-    )
+    proba = model_outputs(models.mem_clf, X).reshape(len(index), -1)
+    mem = model_outputs(models.mem_reg, X).reshape(len(index), -1)[:, 0].astype(np.float64)
+    wall = model_outputs(models.wall_reg, X).reshape(len(index), -1)[:, 0].astype(np.float64)
     ok = np.isfinite(mem) & np.isfinite(wall) & np.all(np.isfinite(proba), axis=1)
     for name in index[~ok]:
         skipped.append((str(name), "a network output is not finite (NaN or infinite)"))

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from spacekit._runner import add_log_arguments, configure_runner_logging
-from spacekit.builder.handle import ModelHandle
+from spacekit.builder.handle import ModelHandle, model_outputs, unwrap_model
 from spacekit.exceptions import DataError, InputError, SkippedInputWarning
 from spacekit.extractor.keywords.hst_cal import FEATURES_SUFFIX
 from spacekit.extractor.scrape_hstcal import load_hstcal_inputs, read_features_file, records_frame
@@ -43,11 +43,9 @@ from spacekit.skopes.hst.cal.estimate import (
     DEFAULT_LEVEL,
     MODEL_NAMES,
     HstCalModels,
-    forward,
     normalize_features,
     predict_batch,
     predict_features,
-    unwrap_model,
 )
 
 __all__ = [
@@ -212,7 +210,7 @@ class Predict:
             if obj is None:
                 model = getattr(archive, name)
             else:  # a model, or a 1.1.4 Builder-like object holding it in .model
-                model = getattr(obj, "model", None) or obj
+                model = unwrap_model(obj)
             handle = ModelHandle(name, model, self.model_path, blueprint=f"hst_{name}")
             setattr(self, name, handle)
             self.models[name] = handle
@@ -305,12 +303,12 @@ class Predict:
     # --------------------------------------------------------------- inference
     def classifier(self, model, data) -> tuple[int, np.ndarray]:
         """Return (memory bin, probabilities) of one sample."""
-        proba = forward(unwrap_model(model), np.atleast_2d(np.asarray(data, dtype=np.float32)))
+        proba = model_outputs(model, np.atleast_2d(np.asarray(data, dtype=np.float32)))
         return int(np.argmax(proba[0])), proba[0]
 
     def regressor(self, model, data) -> float:
         """Return the raw network output for one sample."""
-        out = forward(unwrap_model(model), np.atleast_2d(np.asarray(data, dtype=np.float32)))
+        out = model_outputs(model, np.atleast_2d(np.asarray(data, dtype=np.float32)))
         return float(np.ravel(out)[0])
 
     def run_inference(self) -> dict:
