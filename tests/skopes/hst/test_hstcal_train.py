@@ -143,6 +143,10 @@ def test_run_writes_the_114_tree(run):
         assert (root / "models" / f"{name}.keras").is_file()
     tx = json.loads((root / "models" / "tx_data.json").read_text())
     assert set(tx) == {"lambdas", "mu", "sigma"} and len(tx["mu"]) == 2
+    inputs = json.loads((root / "models" / "model_inputs.json").read_text())
+    assert inputs["mem_clf"]["classes"] == ["2g", "8g", "16g", "64g"]
+    assert inputs["wall_reg"]["features"][:2] == ["n_files", "total_mb"]
+    assert inputs["mem_reg"]["target"] == "memory"
     batch = pd.read_csv(root / "data" / "batch.csv", index_col="ipst")
     assert len(batch) == 260
     for col in ("split", "bin_pred", "mem_pred", "wall_pred", "mem_upper", "wall_upper"):
@@ -221,3 +225,23 @@ def test_cross_val_only_writes_kfold_scores(tmp_path):
     saved = load_results(trainer.run_path / "results" / "memory")
     assert len(saved["kfold"]["network"]) == 2
     assert not (trainer.run_path / "hst_cal.zip").exists()
+
+
+@pytest.mark.slow
+def test_the_cal_dashboard_loads_a_training_run(run):
+    from spacekit.dashboard.context import load_context
+    from spacekit.dashboard.models import predict_rows
+
+    ctx = load_context("cal", run.run_path)
+    assert ctx.problems == []
+    assert {"mem_bin", "memory", "wallclock"} <= set(ctx.result_keys())
+    label = ctx.versions[-1].label
+    assert ctx.compute(label, "memory").y_true.size == 52
+    table = ctx.table()
+    specs = {s.name: s for s in ctx.models()}
+    assert sorted(specs) == ["mem_clf", "mem_reg", "wall_reg"]
+    preds = predict_rows([specs["mem_reg"]], table, ctx.load_model)
+    batch = pd.read_csv(run.run_path / "data" / "batch.csv", index_col="ipst")
+    np.testing.assert_allclose(
+        preds["mem_reg"], batch.loc[preds.index, "mem_pred"], rtol=1e-3, atol=1e-3
+    )

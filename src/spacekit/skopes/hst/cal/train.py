@@ -13,7 +13,7 @@ training tables. Everything is written under ``OUT/{YYYY-MM-DD}-{unix time}/``, 
 layout the 1.1.4 dashboards scan::
 
     data/batch.csv                   every row: features, labels, split, predictions, bounds
-    models/{mem_clf,mem_reg,wall_reg}.keras, models/tx_data.json
+    models/{mem_clf,mem_reg,wall_reg}.keras, tx_data.json, model_inputs.json
     results/{mem_bin,memory,wallclock}/   spacekit.analyzer results (+ kfold scores)
     figures/{memory,wallclock}-*.html|png
     summary/scores.json              each network and its gradient-boosting baseline
@@ -341,13 +341,29 @@ class Train:
 
     # ---------------------------------------------------------------- outputs
     def save_models(self) -> list[Path]:
-        """``models/{name}.keras`` and ``models/tx_data.json``."""
+        """``models/{name}.keras``, ``models/tx_data.json`` and ``models/model_inputs.json``.
+
+        ``model_inputs.json`` names each model's input columns, normalised columns,
+        classes and target, as the dashboards' network and predictions pages read it.
+        """
         from spacekit.builder.architect import save_keras_model
+        from spacekit.preprocessor.tables.hst_cal import MEM_BIN_LABELS
 
         paths = [
             save_keras_model(m, self.model_path / f"{n}.keras") for n, m in self.networks.items()
         ]
         atomic_write_json(self.model_path / "tx_data.json", self.tx_data)
+        inputs = {
+            name: {
+                "features": list(COLUMN_ORDER["asn"]),
+                "tx_cols": list(NORM_COLS["asn"]),
+                "tx_file": "tx_data.json",
+                "classes": list(MEM_BIN_LABELS) if name == "mem_clf" else [],
+                "target": TARGETS[name],
+            }
+            for name in self.networks
+        }
+        atomic_write_json(self.model_path / "model_inputs.json", inputs)
         return paths
 
     def write_batch(self) -> Path:
