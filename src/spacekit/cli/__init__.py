@@ -29,6 +29,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "HST calibration: memory bin, memory and wallclock of calibration jobs.",
     ),
     "viz": ("spacekit.cli.viz:viz", "Training visualizations: live server and HTML reports."),
+    "models": ("spacekit.cli.models:models", "Trained-model archives by name: list, info, fetch."),
     "svm": ("spacekit.cli.svm:svm", "HST single-visit mosaics: prep, corrupt, predict, train."),
     "dashboard": (
         "spacekit.cli.dashboard:dashboard",
