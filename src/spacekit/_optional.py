@@ -18,6 +18,8 @@ EXTRAS: dict[str, str] = {
     "flask": "dashboard",
     "stdatamodels": "jwst",
     "boto3": "aws",
+    "dask": "distributed",
+    "distributed": "distributed",
 }
 
 
