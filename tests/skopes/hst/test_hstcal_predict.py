@@ -334,6 +334,19 @@ def test_the_packaged_archive_is_calibrated_and_documented():
     assert pred.upper_bounds["clockTime_upper"] > pred.predictions["clockTime"]
 
 
+def test_the_packaged_bounds_cover_fresh_simulated_jobs_at_their_level():
+    """Coverage on jobs the default archive never saw (it was trained on seed 2026)."""
+    jobs = simulate_hstcal(20000, seed=12345)
+    models = HstCalModels.from_archive(None)
+    for level in (0.9, 0.95):
+        preds, skipped = predict_batch(jobs, models, level=level)
+        assert skipped == []
+        truth = jobs.loc[preds.index]
+        for target, upper in (("memory", "memVal_upper"), ("wallclock", "clockTime_upper")):
+            covered = float(np.mean(truth[target].to_numpy() <= preds[upper].to_numpy()))
+            assert abs(covered - level) <= 0.02, (target, level, covered)
+
+
 def test_114_helper_methods_and_a_bad_fits_folder(tiny_hstcal, tmp_path):
     pred = Predict("ic0k06010", model_path=tiny_hstcal)
     pred.input_data = dict(RAW["ic0k06010"])
