@@ -21,9 +21,13 @@ log = logging.getLogger(__name__)
 
 #: name -> ("module:attribute", one-line help shown by ``spacekit --help``).
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "info": ("spacekit.cli._info:info", "Show versions and which optional extras are installed."),
+    "info": ("spacekit.cli._info:info", "Show the versions of spacekit, Python and every dependency."),
     "datasets": ("spacekit.cli.datasets:datasets", "Simulate observatory data; list samples."),
     "jwst": ("spacekit.cli.jwst:jwst", "JWST calibration: predict and train Level-3 memory."),
+    "hstcal": (
+        "spacekit.cli.hstcal:hstcal",
+        "HST calibration: memory bin, memory and wallclock of calibration jobs.",
+    ),
     "viz": ("spacekit.cli.viz:viz", "Training visualizations: live server and HTML reports."),
     "models": ("spacekit.cli.models:models", "Trained-model archives by name: list, info, fetch."),
     "svm": ("spacekit.cli.svm:svm", "HST single-visit mosaics: prep, corrupt, predict, train."),
