@@ -157,9 +157,15 @@ def test_info_reports_a_version_for_every_dependency():
     names = [re.match(r"[A-Za-z0-9_.-]+", d).group(0).lower() for d in deps]
     assert list(report["core"]) == names  # every core dependency, in pyproject's order
     assert report["core"]["numpy"] == importlib.metadata.version("numpy")
+    extras = tomllib.loads(pyproject.read_text("utf-8"))["project"]["optional-dependencies"]
+    in_test = set(re.search(r"spacekit\[([^\]]*)\]", " ".join(extras["test"])).group(1).split(","))
+    assert {"ml", "dashboard"} <= in_test
     for module, row in report["optional"].items():
-        # installed by the test extra: a real version string, never "installed"
-        assert re.match(r"^\d+\.\d+", row["version"]), (module, row)
+        if row["extra"] in in_test:
+            # installed by the test extra: a real version string, never "installed"
+            assert re.match(r"^\d+\.\d+", row["version"]), (module, row)
+        else:
+            assert row["version"] is None or re.match(r"^\d+\.\d+", row["version"])
     text = CliRunner().invoke(main, ["info"]).output
     assert "installed" not in text
     assert f"numpy          {importlib.metadata.version('numpy')}" in text

@@ -49,6 +49,8 @@ def run_example(
 def test_every_example_is_run_here():
     tested = {
         "explore_model.py",
+        "hstcal_predict.py",
+        "hstcal_train.py",
         "jwst_predict.py",
         "jwst_train.py",
         "svm_corrupt.py",
@@ -85,6 +87,28 @@ def test_jwst_train(tmp_path):
 
     assert read_history(history)["epochs"] == [1, 2, 3]
     assert "median predicted/true memory of the imaging products" in proc.stdout
+
+
+def test_hstcal_predict(tmp_path):
+    proc = run_example("hstcal_predict.py", tmp_path)
+    table = pd.read_csv(tmp_path / "out" / "predictions.csv", index_col="dataset")
+    assert len(table) == 20
+    assert {"memBin", "memVal", "clockTime", "memVal_upper", "clockTime_upper"} <= set(table)
+    assert (table["memVal_upper"] >= table["memVal"]).all()
+    assert "20 datasets predicted with" in proc.stdout and "; 0 skipped" in proc.stdout
+    assert "wallclock below the 95 % bound:" in proc.stdout
+
+
+@pytest.mark.slow
+def test_hstcal_train(tmp_path):
+    proc = run_example("hstcal_train.py", tmp_path, "--n", "300", "--epochs", "2")
+    runs = list((tmp_path / "out" / "runs").iterdir())
+    assert len(runs) == 1 and (runs[0] / "hst_cal.zip").is_file()
+    assert f"archive: {tmp_path / 'out' / 'runs' / runs[0].name / 'hst_cal.zip'}" in proc.stdout
+    table = pd.read_csv(tmp_path / "out" / "predictions.csv", index_col="dataset")
+    assert len(table) == 200 and {"memVal", "clockTime_upper"} <= set(table)
+    assert "new model: median |memory error|" in proc.stdout
+    assert "packaged model: median |memory error|" in proc.stdout
 
 
 @pytest.mark.slow

@@ -18,6 +18,7 @@ EXTRAS: dict[str, str] = {
     "flask": "dashboard",
     "stdatamodels": "jwst",
     "boto3": "aws",
+    "umap": "explorer",
     "dask": "distributed",
     "distributed": "distributed",
 }

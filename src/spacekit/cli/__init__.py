@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 #: name -> ("module:attribute", one-line help shown by ``spacekit --help``).
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "info": ("spacekit.cli._info:info", "Show the versions of spacekit, Python and every dependency."),
+    "info": ("spacekit.cli._info:info", "Versions of spacekit, Python and every dependency."),
     "datasets": ("spacekit.cli.datasets:datasets", "Simulate observatory data; list samples."),
     "jwst": ("spacekit.cli.jwst:jwst", "JWST calibration: predict and train Level-3 memory."),
     "hstcal": (

@@ -69,7 +69,15 @@ def _write_output(path: Path, rows: dict, skipped, meta: dict) -> None:
     "(spacekit-1.1.4/hst_cal, packaged/hst_cal). Default: the packaged one.",
 )
 @click.option("-b", "--bucket", default=None, help="S3 bucket: SOURCE is then a dataset name.")
-@click.option("-t", "--tx-file", default=None, help="Normalisation JSON (default: the archive's).")
+@click.option(
+    "-t",
+    "--tx-file",
+    default=None,
+    metavar="JSON",
+    help="Normalisation statistics of n_files and total_mb (the models/tx_data.json a "
+    "training run writes: Yeo-Johnson lambdas, means, standard deviations). Default: the "
+    "archive's own.",
+)
 @click.option(
     "--level",
     type=click.FloatRange(0, 1, min_open=True, max_open=True),
@@ -78,6 +86,7 @@ def _write_output(path: Path, rows: dict, skipped, meta: dict) -> None:
     help="Coverage level of the upper bounds (calibrated archives only).",
 )
 @click.option(
+    "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
