@@ -29,6 +29,7 @@ CORE_DISTRIBUTIONS = (
     "tqdm",
     "pillow",
     "pooch",
+    "threadpoolctl",
 )
 
 
