@@ -18,7 +18,9 @@ Two layouts load:
 
 Zip archives are read in memory: nothing is extracted, member names are checked for path
 escape, symbolic links are refused and sizes are limited (:mod:`spacekit.builder.archive_zip`).
-Models are returned as :class:`~spacekit.builder.inference.NumpyMLP` (no TensorFlow).
+Models are returned as :class:`~spacekit.builder.inference.NumpyMLP` (no TensorFlow) by
+default; pass ``loader=`` (e.g. :func:`spacekit.builder.keras_io.load_keras_bytes`) for
+networks numpy cannot run, such as the SVM ensemble's 3D CNN.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import shutil
 import tempfile
 import threading
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +61,7 @@ __all__ = [
     "get_archive",
     "clear_archive_cache",
     "save_archive",
+    "ModelLoader",
 ]
 
 log = logging.getLogger(__name__)
@@ -68,6 +71,13 @@ ARCHIVE_FORMAT_VERSION = 1
 _MANIFEST = "manifest.json"
 _CARD = "MODEL_CARD.md"
 _ZIP_DATE = (2020, 1, 1, 0, 0, 0)
+
+#: A function ``(keras_file_bytes, where) -> model`` turning a ``.keras`` member into a model.
+ModelLoader = Callable[[bytes, str], object]
+
+
+def _numpy_loader(data: bytes, where: str) -> NumpyMLP:
+    return NumpyMLP.from_keras_file(data, where=where)
 
 
 @dataclass
@@ -83,7 +93,7 @@ class ModelArchive:
     layout : {"spacekit", "spacekit-1.1.4"}
         Our manifest format, or the published 1.1.4 layout.
     models : dict of str to NumpyMLP
-        Model name (``"img3_reg"``) -> numpy model.
+        Model name (``"img3_reg"``) -> numpy model (or what the ``loader`` returned).
     tx_data : dict of str to dict
         Lower-case mode (``"image"``, ``"spec"``; ``"default"`` for a plain
         ``tx_data.json``) -> normalisation statistics ``{"lambdas", "mu", "sigma"}``.
@@ -98,7 +108,7 @@ class ModelArchive:
     path: Path
     name: str
     layout: str
-    models: dict[str, NumpyMLP]
+    models: dict[str, object]
     tx_data: dict[str, dict]
     manifest: dict
     card: str | None = None
@@ -186,7 +196,12 @@ class _Source:
 
 
 # --------------------------------------------------------------------------- loading
-def load_archive(path: str | os.PathLike | None = None, name: str = "jwst_cal") -> ModelArchive:
+def load_archive(
+    path: str | os.PathLike | None = None,
+    name: str = "jwst_cal",
+    *,
+    loader: ModelLoader | None = None,
+) -> ModelArchive:
     """Load a model archive (zip or folder, our format or spacekit 1.1.4's).
 
     Parameters
@@ -195,6 +210,9 @@ def load_archive(path: str | os.PathLike | None = None, name: str = "jwst_cal") 
         A ``.zip`` file or a folder. Defaults to :func:`default_archive_path` of ``name``.
     name : str, default="jwst_cal"
         The archive kind expected; an archive of another kind raises.
+    loader : callable, optional
+        ``loader(keras_file_bytes, where) -> model``; default
+        :meth:`NumpyMLP.from_keras_file <spacekit.builder.inference.NumpyMLP.from_keras_file>`.
 
     Returns
     -------
@@ -215,11 +233,12 @@ def load_archive(path: str | os.PathLike | None = None, name: str = "jwst_cal") 
             "1.1.4 jwst_cal.zip."
         )
     src = _Source(path)
+    loader = loader or _numpy_loader
     try:
         if _MANIFEST in src.names:
-            archive = _load_ours(src, name)
+            archive = _load_ours(src, name, loader)
         else:
-            archive = _load_114(src, name)
+            archive = _load_114(src, name, loader)
     finally:
         src.close()
     log.debug("Loaded %r", archive)
@@ -236,7 +255,7 @@ def _json(data: bytes, member: str, where: str) -> dict:
     return obj
 
 
-def _load_ours(src: _Source, name: str) -> ModelArchive:
+def _load_ours(src: _Source, name: str, loader: ModelLoader) -> ModelArchive:
     manifest = _json(src.read([_MANIFEST])[_MANIFEST], _MANIFEST, src.where)
     if manifest.get("format") != ARCHIVE_FORMAT:
         raise ArchiveError(
@@ -272,8 +291,7 @@ def _load_ours(src: _Source, name: str) -> ModelArchive:
                 "re-create or re-download it."
             )
     loaded = {
-        key: NumpyMLP.from_keras_file(data[member], where=f"{member} in {src.where}")
-        for key, member in models.items()
+        key: loader(data[member], f"{member} in {src.where}") for key, member in models.items()
     }
     tx = {mode.lower(): _json(data[m], m, src.where) for mode, m in txs.items()}
     card = data[card_name].decode("utf-8", "replace") if card_name else None
@@ -281,7 +299,7 @@ def _load_ours(src: _Source, name: str) -> ModelArchive:
     return ModelArchive(src.path, name, "spacekit", loaded, tx, manifest, card, raw)
 
 
-def _load_114(src: _Source, name: str) -> ModelArchive:
+def _load_114(src: _Source, name: str, loader: ModelLoader) -> ModelArchive:
     prefix = ""
     if not any(n.endswith(".keras") and "/" not in n for n in src.names):
         prefix = f"{name}/"
@@ -311,10 +329,7 @@ def _load_114(src: _Source, name: str) -> ModelArchive:
         and n.endswith(".json")
     ]
     data = src.read(keras_files + tx_files)
-    models = {
-        Path(n).stem: NumpyMLP.from_keras_file(data[n], where=f"{n} in {src.where}")
-        for n in keras_files
-    }
+    models = {Path(n).stem: loader(data[n], f"{n} in {src.where}") for n in keras_files}
     tx = {}
     for n in tx_files:
         stem = Path(n).stem  # tx_data-image / tx_data
@@ -336,25 +351,32 @@ _CACHE: dict[tuple, ModelArchive] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def get_archive(path: str | os.PathLike | None = None, name: str = "jwst_cal") -> ModelArchive:
+def get_archive(
+    path: str | os.PathLike | None = None,
+    name: str = "jwst_cal",
+    *,
+    loader: ModelLoader | None = None,
+) -> ModelArchive:
     """Like :func:`load_archive`, but loaded once per process.
 
-    The cache key is the resolved path, its modification time and size, so a rewritten
-    archive is reloaded. Use :func:`clear_archive_cache` to drop everything.
+    The cache key is the resolved path, the archive kind, the loader, and the file's
+    modification time and size, so a rewritten archive is reloaded. Use
+    :func:`clear_archive_cache` to drop everything.
     """
     p = Path(path).expanduser() if path is not None else default_archive_path(name)
+    how = "numpy" if loader is None else f"{loader.__module__}.{loader.__qualname__}"
     try:
         st = p.stat()
-        key = (str(p.resolve()), name, st.st_mtime_ns, st.st_size)
+        key = (str(p.resolve()), name, how, st.st_mtime_ns, st.st_size)
     except OSError:
-        return load_archive(p, name)  # raises the helpful "not found" error
+        return load_archive(p, name, loader=loader)  # raises the helpful "not found" error
     with _CACHE_LOCK:
         hit = _CACHE.get(key)
     if hit is not None:
         return hit
-    archive = load_archive(p, name)
+    archive = load_archive(p, name, loader=loader)
     with _CACHE_LOCK:
-        for old in [k for k in _CACHE if k[:2] == key[:2]]:
+        for old in [k for k in _CACHE if k[:3] == key[:3]]:
             del _CACHE[old]
         _CACHE[key] = archive
     return archive
@@ -410,6 +432,8 @@ def save_archive(
     card: str = "",
     name: str = "jwst_cal",
     extra: Mapping | None = None,
+    *,
+    loader: ModelLoader | None = None,
 ) -> Path:
     """Write a spacekit model archive (zip if ``out_path`` ends in ``.zip``, else a folder).
 
@@ -420,16 +444,20 @@ def save_archive(
         only when complete, so readers never see half an archive.
     models : dict of str to keras.Model, path-like or bytes
         Model name -> a Keras model (saved to ``.keras`` with Keras), an existing
-        ``.keras`` file, or its bytes. Each one must be loadable by
-        :class:`~spacekit.builder.inference.NumpyMLP`, which is checked.
+        ``.keras`` file, or its bytes. Each one must be loadable by ``loader``
+        (default :class:`~spacekit.builder.inference.NumpyMLP`), which is checked.
     tx_data : dict of str to dict, optional
-        Mode (``"image"``, ``"spec"``) -> ``{"lambdas": [...], "mu": [...], "sigma": [...]}``.
+        Mode (``"image"``, ``"spec"``) -> ``{"lambdas": [...], "mu": [...], "sigma": [...]}``,
+        stored as ``tx_data-{mode}.json``; the mode ``"default"`` is stored as
+        ``tx_data.json`` (the name 1.1.4's single-mode archives use).
     card : str, default=""
         Model card (Markdown) stored as ``MODEL_CARD.md``: data, date, metrics, version.
     name : str, default="jwst_cal"
         Archive name recorded in the manifest.
     extra : dict, optional
         Additional JSON-serialisable manifest entries (e.g. ``{"metrics": {...}}``).
+    loader : callable, optional
+        ``loader(keras_file_bytes, where)`` used to check each model loads; default numpy.
 
     Returns
     -------
@@ -451,11 +479,11 @@ def save_archive(
         member = f"{key}.keras"
         check_member_name(member, "the new archive")
         blob = _model_bytes(key, model)
-        NumpyMLP.from_keras_file(blob, where=f"model {key!r}")  # must be numpy-loadable
+        (loader or _numpy_loader)(blob, f"model {key!r}")  # must load the way it will be read
         files[member] = blob
         manifest_models[key] = member
     for mode, tx in (tx_data or {}).items():
-        member = f"tx_data-{mode.lower()}.json"
+        member = "tx_data.json" if mode.lower() == "default" else f"tx_data-{mode.lower()}.json"
         files[member] = (json.dumps(_check_tx(mode, tx), indent=2) + "\n").encode()
         manifest_tx[mode.lower()] = member
     files[_CARD] = (card or f"# {name}\n\nNo model card was provided.\n").encode("utf-8")
