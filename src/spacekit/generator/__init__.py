@@ -1,0 +1,1 @@
+"""Image generation: drawing SVM mosaics, augmentation, synthetic corruption."""
