@@ -1,0 +1,1 @@
+"""HST single-visit mosaics (SVM): alignment classifier prep, predict, train and corrupt."""
