@@ -13,6 +13,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
+# Tests never download models: any fetch that a test did not point at a mirror (see the
+# ``model_mirror`` fixture) fails on this missing folder instead of reaching the network,
+# and nothing lands in the user's cache.
+os.environ["SPACEKIT_MODEL_MIRROR"] = "file:///nonexistent/spacekit-tests-never-download/"
 
 
 # Tiny JWST Level-1 FITS files for the extractor and preprocessor tests. They are
@@ -74,3 +78,29 @@ def reference_dir():
     from support import shared_path
 
     return shared_path("reference", "spacekit-1.1.4")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_model_cache(tmp_path_factory):
+    """Every test session caches fetched models in its own temporary folder."""
+    old = os.environ.get("SPACEKIT_CACHE")
+    os.environ["SPACEKIT_CACHE"] = str(tmp_path_factory.mktemp("spacekit-cache"))
+    yield
+    if old is None:
+        os.environ.pop("SPACEKIT_CACHE", None)
+    else:
+        os.environ["SPACEKIT_CACHE"] = old
+
+
+@pytest.fixture
+def model_mirror(monkeypatch, tmp_path):
+    """Point the model registry at ``../shared/reference/spacekit-1.1.4`` and a fresh cache.
+
+    Returns the reference folder. Skips in a user's clone, fails in CI (shared_path).
+    """
+    from support import shared_path
+
+    ref = shared_path("reference", "spacekit-1.1.4")
+    monkeypatch.setenv("SPACEKIT_MODEL_MIRROR", ref.as_uri())
+    monkeypatch.setenv("SPACEKIT_CACHE", str(tmp_path / "cache"))
+    return ref

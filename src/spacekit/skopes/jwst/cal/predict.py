@@ -35,6 +35,7 @@ import numpy as np
 
 from spacekit._runner import add_log_arguments, configure_runner_logging
 from spacekit.builder.archive import ModelArchive, get_archive
+from spacekit.builder.registry import resolve_model_path
 from spacekit.exceptions import DataError, InputError, SkippedInputWarning
 from spacekit.skopes.jwst.cal.config import COLUMN_ORDER, KEYPAIR_DATA, NORM_COLS
 
@@ -115,9 +116,11 @@ class JwstCalPredict:
         characters are stripped first).
     obs : int or str, optional
         Observation number (with ``pid``): files starting ``jw{pid:05d}{obs:03d}``.
-    model_path : path-like, optional
-        Model archive (zip or folder; spacekit format or the published 1.1.4
-        ``jwst_cal.zip``). Defaults to the archive shipped with spacekit.
+    model_path : str or path-like, optional
+        Model archive: a registry name (``"spacekit-1.1.4/jwst_cal"``, downloaded once
+        and verified, see :mod:`spacekit.builder.registry`; ``"packaged/jwst_cal"``) or a
+        path (zip or folder; spacekit format or the published 1.1.4 ``jwst_cal.zip``).
+        Defaults to the archive shipped with spacekit (``packaged/jwst_cal``).
     models : dict, optional
         Pre-loaded models keyed ``"img3_reg"`` / ``"spec3_reg"`` (objects with
         ``predict``, or 1.1.4 ``Builder``-like objects with ``.model``); the archive is then
@@ -240,7 +243,8 @@ class JwstCalPredict:
         wanted = [MODEL_NAMES[m] for m in self.expmodes if m in MODEL_NAMES]
         missing = [n for n in wanted if n not in models]
         if missing or (self.norm and self.tx_file is None):
-            self.archive = get_archive(self.model_path, name="jwst_cal")
+            path = resolve_model_path(self.model_path, kind="jwst_cal")
+            self.archive = get_archive(path, name="jwst_cal")
             self.model_path = str(self.archive.path)
             absent = [n for n in missing if n not in self.archive.models]
             if absent and (self._explicit_modes or len(absent) == len(wanted)):
