@@ -2,8 +2,10 @@
 
 :func:`load_ensemble_model` accepts
 
-* ``None``: spacekit's packaged default ``trained_networks/svm_align.zip`` (trained on
-  simulated visits; see its model card);
+* ``None``: spacekit's packaged default ``packaged/svm_align``
+  (``trained_networks/svm_align.zip``, trained on simulated visits; see its model card);
+* a registry name (:mod:`spacekit.builder.registry`), e.g. ``"spacekit-1.1.4/svm_align"``
+  for the published network (fetched once into the cache and verified);
 * a ``.zip`` archive or a folder, in spacekit's format (manifest, SHA-256 of every member,
   model card) or spacekit 1.1.4's (``svm_align/ensembleSVM.keras`` +
   ``svm_align/tx_data.json``), such as the published ``svm_align.zip``;
@@ -28,8 +30,9 @@ from pathlib import Path
 
 import numpy as np
 
-from spacekit.builder.archive import default_archive_path, get_archive, save_archive
+from spacekit.builder.archive import get_archive, save_archive
 from spacekit.builder.keras_io import inference_copy, load_keras_bytes
+from spacekit.builder.registry import ModelProvenance, provenance, resolve_model_path
 from spacekit.exceptions import ArchiveError, InputError
 
 __all__ = [
@@ -69,6 +72,8 @@ class EnsembleModel:
     sha256 : str
         SHA-256 of the file loaded (the archive zip or the ``.keras`` file); of the model
         member for a folder.
+    provenance : ModelProvenance or None
+        Which archive this is (registry name, version, training data).
     """
 
     model: object
@@ -78,6 +83,7 @@ class EnsembleModel:
     manifest: dict = field(default_factory=dict)
     card: str | None = None
     sha256: str = ""
+    provenance: ModelProvenance | None = None
 
     @property
     def image_size(self) -> int:
@@ -96,11 +102,11 @@ class EnsembleModel:
 
     @property
     def label(self) -> str:
-        """Short description naming the archive, for reports and logs."""
-        digest = self.sha256[:12]
-        version = self.manifest.get("spacekit_version") or self.layout
-        trained = self.training.get("trained_on", "real" if "1.1.4" in self.layout else "unknown")
-        return f"{self.path.name} ({version}, sha256 {digest or 'n/a'}, trained on {trained} data)"
+        """One line naming the archive (registry name, version, hash, training data)."""
+        if self.provenance is not None:
+            return self.provenance.label()
+        trained = self.manifest.get("trained_on", "unknown")
+        return f"{self.path.name} (sha256 {self.sha256[:12]}, trained on {trained} data)"
 
     def _inputs(self):
         return list(self.model.inputs)
@@ -162,13 +168,16 @@ def _from_archive(path: Path) -> EnsembleModel:
             f"{MODEL_NAME!r}."
         )
     tx = archive.tx_for("default")
-    if archive.path.is_file():
-        digest = hashlib.sha256(archive.path.read_bytes()).hexdigest()
-    else:
-        member = archive.manifest.get("models", {}).get(key, "")
-        digest = archive.manifest.get("sha256", {}).get(member, "")
+    prov = provenance(archive)
     return EnsembleModel(
-        models[key], archive.path, tx, archive.layout, dict(archive.manifest), archive.card, digest
+        models[key],
+        archive.path,
+        tx,
+        archive.layout,
+        dict(archive.manifest),
+        archive.card,
+        prov.sha256 or "",
+        prov,
     )
 
 
@@ -184,15 +193,13 @@ def load_ensemble_model(model_path: str | os.PathLike | None = None) -> Ensemble
     OptionalDependencyError
         If Keras is not installed (``pip install "spacekit[ml]"``).
     """
-    path = Path(model_path).expanduser() if model_path is not None else None
-    if path is None:
-        path = default_archive_path(ARCHIVE_NAME)
-        if not path.exists():
-            raise ArchiveError(
-                f"The default {ARCHIVE_NAME} archive is not installed ('{path}' is missing). "
-                "Pass model_path / --model_path, e.g. the published spacekit 1.1.4 "
-                "svm_align.zip."
-            )
+    path = resolve_model_path(model_path, kind=ARCHIVE_NAME)
+    if model_path is None and not path.exists():
+        raise ArchiveError(
+            f"The default {ARCHIVE_NAME} archive is not installed ('{path}' is missing). "
+            "Pass model_path / --model_path: e.g. 'spacekit-1.1.4/svm_align' (the published "
+            "network) or the path of an svm_align.zip."
+        )
     if not path.exists():
         raise InputError(
             f"model_path '{path}' does not exist. Pass an svm_align .zip archive, a folder "
@@ -248,7 +255,12 @@ def save_ensemble_archive(
     if hasattr(model, "get_weights"):
         model = inference_copy(model)
     tx = {"default": dict(tx_data)} if tx_data else None
-    entries = {"svm": dict(training or {}), **dict(extra or {})}
+    training = dict(training or {})
+    entries = {
+        "trained_on": training.get("trained_on", "unknown"),
+        "svm": training,
+        **dict(extra or {}),
+    }
     return save_archive(
         out_path,
         models={MODEL_NAME: model},

@@ -39,7 +39,17 @@ def test_published_model_gives_114_probability(reference, tmp_path):
     assert compromised == [REF_NAME]
     report = (tmp_path / "predictions" / "clf_report.txt").read_text()
     assert "ir\t1 \t (1) \t 100.0%" in report and "hrc\t0 \t (0) \t -" in report
-    assert "svm_align.zip (spacekit-1.1.4, sha256 cda062ba7683" in report
+    assert "model: spacekit-1.1.4/svm_align (version 1.1.4, sha256 cda062ba7683" in report
+    assert preds.attrs["model"].startswith("spacekit-1.1.4/svm_align")
+
+
+def test_registry_name_fetches_the_published_model(model_mirror, tmp_path):
+    out = model_mirror / "svm_render" / "output"
+    expected = pd.read_csv(out / "predictions.csv", index_col="index")
+    preds = P.predict_alignment(
+        out / "svm_data.csv", out / "img", "spacekit-1.1.4/svm_align", tmp_path
+    )
+    assert abs(preds.loc[REF_NAME, "y_proba"] - expected.loc[REF_NAME, "y_proba"]) < 0.02
 
 
 def test_published_model_on_114_cnn_inputs(reference):
