@@ -113,8 +113,9 @@ def _make_batches(
         def __getitem__(self, index):
             idx = self._indices()
             xb, ib = X[idx], I_[idx]
-            if augment:
+            if augment and branch != "cnn":
                 xb = augment_features(xb, self.rng, columns)
+            if augment and branch != "mlp":
                 ib = augment_images(ib, self.rng)
             xb, ib = preprocess(xb, ib)
             return _select(branch, xb, ib), y[idx]
