@@ -1,10 +1,18 @@
-"""Compute, save and load the results of a trained regressor.
+"""Compute, save and load the results of trained models (the 1.1.4 module path).
 
-:class:`ComputeRegressor` keeps spacekit 1.1.4's name and results-folder names
-(``history``, ``loss``, ``predictions``, ``residuals``, ``test_idx``) but works on plain
-arrays: it never imports TensorFlow, takes the model's predictions rather than the
-model, and saves through :mod:`spacekit.analyzer.results` (no pickle). Figures are built
-by the pure functions of :mod:`spacekit.analyzer.figures`.
+The five spacekit 1.1.4 names live here:
+
+* :class:`Computer` -- the base class (inputs, results folder, history figures);
+* :class:`ComputeClassifier`, :class:`ComputeBinary`, :class:`ComputeMulti` --
+  classifier results from **probabilities** (ROC/PR from scores, argmax predictions),
+  defined in :mod:`spacekit.analyzer.classifier`;
+* :class:`ComputeRegressor` -- regressor results (``history``, ``loss``,
+  ``predictions``, ``residuals``, ``test_idx``).
+
+None of them imports TensorFlow: they take predictions (or any model with ``predict``)
+and save through :mod:`spacekit.analyzer.results` (no pickle, atomic writes). Figures
+come from the pure builders of :mod:`spacekit.analyzer.figures` and are built lazily on
+first access to ``res_fig``, ``loss_fig``, ``roc_fig`` ...
 
 Examples
 --------
@@ -12,7 +20,7 @@ Examples
 >>> from spacekit.analyzer.compute import ComputeRegressor
 >>> com = ComputeRegressor(y_true=[1.0, 2.0, 30.0], y_pred=[1.5, 1.8, 28.0])
 >>> round(com.calculate_results()["test_rmse"], 3)
-1.185
+1.196
 """
 
 from __future__ import annotations
@@ -27,28 +35,41 @@ import numpy as np
 import pandas as pd
 
 from spacekit.analyzer import figures as F
+from spacekit.analyzer.classifier import ComputeBinary, ComputeClassifier, ComputeMulti
+from spacekit.analyzer.computer import Computer, _LazyFigure, history_dict
 from spacekit.analyzer.metrics import (
     DEFAULT_THRESHOLDS,
     binned_roc_pr,
     mean_auc_pr,
     regression_metrics,
 )
-from spacekit.analyzer.results import load_results, save_results
 from spacekit.exceptions import ArchiveError, InputError
 
-__all__ = ["ComputeRegressor"]
+__all__ = [
+    "Computer",
+    "ComputeClassifier",
+    "ComputeBinary",
+    "ComputeMulti",
+    "ComputeRegressor",
+]
 
 log = logging.getLogger(__name__)
 
 
-class ComputeRegressor:
+def _is_builder(obj) -> bool:
+    """A 1.1.4-style first positional argument: an object holding a trained model."""
+    return obj is not None and (hasattr(obj, "model") or hasattr(obj, "predict"))
+
+
+class ComputeRegressor(Computer):
     """Metrics, results folder and figures of one trained regressor (e.g. one CV fold).
 
     Parameters
     ----------
     y_true, y_pred : array-like of shape (n_samples,), optional
-        Test-set truth and predictions (GB).
-    history : mapping, optional
+        Test-set truth and predictions (GB). A 1.1.4-style builder object (one with a
+        ``model``) given as the first argument is taken as ``builder``.
+    history : mapping or keras.callbacks.History, optional
         Per-epoch metrics (``loss``, ``rmse``, ``val_loss``, ``val_rmse``).
     test_idx : sequence of str or pandas.Index, optional
         Row labels of the test set.
@@ -60,7 +81,21 @@ class ComputeRegressor:
     thresholds : sequence of float, default=(0, 12, 225, 950)
         Memory-bin edges (GB) of the ROC and precision-recall curves.
     algorithm : str, default="linreg"
+    builder : object, optional
+        1.1.4 ``Builder``-like object (``model``, ``history``, ``X_train`` ...
+        ``test_idx``); predictions then come from ``model.predict``.
+    show : bool, default=False
+        Ignored (1.1.4 compatibility).
+    validation : bool, default=False
+        A validation set (no history).
+    name : str, optional
+    **log_kws
+        Ignored (1.1.4 compatibility).
     """
+
+    res_fig = _LazyFigure("resid_plot")
+    roc_fig = _LazyFigure("make_roc_curve")
+    pr_fig = _LazyFigure("make_pr_curve")
 
     def __init__(
         self,
@@ -74,24 +109,56 @@ class ComputeRegressor:
         res_path: str | os.PathLike | None = None,
         thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
         algorithm: str = "linreg",
+        *,
+        builder=None,
+        show: bool = False,
+        validation: bool = False,
+        name: str | None = None,
+        **log_kws,
     ):
+        super().__init__(algorithm, res_path, show, validation, name, **log_kws)
+        if _is_builder(y_true):
+            builder, y_true = y_true, None
         self.y_true = None if y_true is None else np.ravel(y_true).astype(float)
         self.y_pred = None if y_pred is None else np.ravel(y_pred).astype(float)
-        self.history = {k: np.ravel(v).astype(float) for k, v in (history or {}).items()}
+        self.history = history_dict(history)
         self.test_idx = None if test_idx is None else [str(i) for i in test_idx]
         self.y_train_true = y_train_true
         self.y_train_pred = y_train_pred
         self.model_name = model_name
-        self.res_path = None if res_path is None else Path(res_path)
         self.thresholds = tuple(float(t) for t in thresholds)
-        self.algorithm = algorithm
         self.predictions: np.ndarray | None = None
         self.residuals: np.ndarray | None = None
         self.loss: dict[str, float] | None = None
         self.curves: dict[int, dict] | None = None
         self.roc_auc: dict[int, float] | None = None
         self.pr: dict[int, float] | None = None
-        self.res_fig = self.loss_fig = self.roc_fig = self.pr_fig = None
+        self.kfold = None
+        if builder is not None:
+            self.builder_inputs(builder)
+
+    def _has_results(self) -> bool:
+        return self.curves is not None
+
+    def inputs(self, model, history, X_train, y_train, X_test, y_test, test_idx):
+        """Store a model and its data (1.1.4 order); predictions come from the model."""
+        super().inputs(model, history, X_train, y_train, X_test, y_test, test_idx)
+        self.y_true = None if y_test is None else np.ravel(y_test).astype(float)
+        self.y_pred = None
+        self.y_train_true, self.y_train_pred = y_train, None
+        if isinstance(test_idx, pd.Series | pd.DataFrame):
+            test_idx = test_idx.index
+        self.test_idx = None if test_idx is None else [str(i) for i in test_idx]
+        if self.model_name == "model":
+            self.model_name = getattr(model, "name", None) or "model"
+        return self
+
+    def _predict(self, X) -> np.ndarray:
+        try:
+            out = self.model.predict(X, verbose=0)
+        except TypeError:  # sklearn-style predict without a verbose keyword
+            out = self.model.predict(X)
+        return np.ravel(np.asarray(out, dtype=float))
 
     # -- metrics -----------------------------------------------------------------------
     def calculate_results(self) -> dict[str, float]:
@@ -104,6 +171,10 @@ class ComputeRegressor:
             ``test_loss`` (MSE), ``test_rmse``, ``rmse_pos, rmse_neg, l2_norm, l2_pos,
             l2_neg``, ``mae``, ``r2``, ``mean_auc``, ``mean_pr``.
         """
+        if self.y_pred is None and self.model is not None and self.X_test is not None:
+            self.y_pred = self._predict(self.X_test)
+            if self.X_train is not None and self.y_train_true is not None:
+                self.y_train_pred = self._predict(self.X_train)
         if self.y_true is None or self.y_pred is None:
             raise InputError(
                 "ComputeRegressor needs y_true and y_pred to calculate results; "
@@ -130,11 +201,16 @@ class ComputeRegressor:
         self.pr = {k: c["ap"] for k, c in self.curves.items()}
         loss["mean_auc"], loss["mean_pr"] = mean_auc_pr(self.curves)
         self.loss = loss
+        self._clear_figures()
         return loss
 
     # -- save / load -------------------------------------------------------------------
-    def make_outputs(self) -> dict[str, Any]:
-        """Return the dict written by :meth:`download` (1.1.4 key names)."""
+    def make_outputs(self, dl: bool = False) -> dict[str, Any]:
+        """Return the results dict (1.1.4 key names); with ``dl=True`` also write it.
+
+        ``dl`` defaults to False here (earlier spacekit 2 releases returned the dict
+        only); :meth:`download` writes it.
+        """
         if self.loss is None:
             self.calculate_results()
         test_idx = pd.DataFrame(
@@ -149,34 +225,22 @@ class ComputeRegressor:
             "roc_auc": {f"bin{k}": v for k, v in (self.roc_auc or {}).items()},
             "pr": {f"bin{k}": v for k, v in (self.pr or {}).items()},
         }
-        if self.history:
+        if self.history and not self.validation:
             outputs["history"] = self.history
+        if dl:
+            self.download(outputs)
         return outputs
 
-    def download(self, res_path: str | os.PathLike | None = None) -> Path:
-        """Save the results to ``res_path`` (or the constructor's) and return the folder."""
-        target = Path(res_path) if res_path is not None else self.res_path
-        if target is None:
-            raise InputError(
-                "No results folder given; pass res_path (spacekit never writes results "
-                "into the current directory by default)."
-            )
-        meta = {
-            "task": "regression",
-            "model_name": self.model_name,
-            "algorithm": self.algorithm,
-            "thresholds": list(self.thresholds),
-        }
-        return save_results(target, self.make_outputs(), meta=meta)
+    def manifest_meta(self) -> dict[str, Any]:
+        meta = super().manifest_meta()
+        meta.update(task="regression", thresholds=list(self.thresholds))
+        return meta
 
-    def upload(self, res_path: str | os.PathLike | None = None) -> dict[str, Any]:
-        """Load a results folder into this object and return the raw dict."""
-        target = Path(res_path) if res_path is not None else self.res_path
-        if target is None:
-            raise InputError("No results folder given to upload(); pass res_path.")
-        outputs = load_results(target)
-        self.load_results(outputs)
-        return outputs
+    def _apply_manifest(self, meta: Mapping[str, Any]) -> None:
+        super()._apply_manifest(meta)
+        th = meta.get("thresholds")
+        if isinstance(th, list) and len(th) >= 2:
+            self.thresholds = tuple(float(t) for t in th)
 
     def load_results(self, outputs: Mapping[str, Any]) -> ComputeRegressor:
         """Set the attributes from a dict returned by ``load_results``; recompute curves."""
@@ -194,30 +258,48 @@ class ComputeRegressor:
         self.y_pred, self.y_true = pred[:, 0], pred[:, 1]
         self.predictions = pred
         self.residuals = np.asarray(outputs.get("residuals", pred[:, 0] - pred[:, 1]), float)
-        self.history = {k: np.ravel(v) for k, v in dict(outputs.get("history", {})).items()}
+        self._load_history(outputs)
         self.loss = {k: float(np.asarray(v)) for k, v in dict(outputs.get("loss", {})).items()}
         idx = outputs.get("test_idx")
         if isinstance(idx, pd.DataFrame | pd.Series):
             self.test_idx = [str(i) for i in idx.index]
         elif idx is not None:
             self.test_idx = [str(i) for i in np.ravel(idx)]
+        if "kfold" in outputs:
+            self.kfold = outputs["kfold"]
         self.curves = binned_roc_pr(self.y_true, self.y_pred, self.thresholds)
         self.roc_auc = {k: c["auc"] for k, c in self.curves.items()}
         self.pr = {k: c["ap"] for k, c in self.curves.items()}
+        if "test_rmse" not in self.loss:
+            m = regression_metrics(self.y_true, self.y_pred)
+            self.loss.update(test_rmse=m["rmse"], test_loss=m["rmse"] ** 2, mae=m["mae"])
+        self._clear_figures()
         return self
 
     # -- figures -----------------------------------------------------------------------
+    def resid_plot(self, desc: str = ""):
+        """Predicted against true values with the identity line."""
+        sfx = f" ({desc})" if desc else ""
+        return F.make_residual_figure(self.y_true, self.y_pred, f"Residual error{sfx}")
+
+    def make_roc_curve(self, desc: str = "", **kwargs):
+        """Per-memory-bin ROC curves from continuous bin scores."""
+        sfx = f" ({desc})" if desc else ""
+        return F.make_roc_figure(self.curves, f"ROC per memory bin{sfx}")
+
+    def make_pr_curve(self, desc: str = "", **kwargs):
+        """Per-memory-bin precision-recall curves."""
+        sfx = f" ({desc})" if desc else ""
+        return F.make_pr_figure(self.curves, f"Precision-recall per memory bin{sfx}")
+
     def draw_plots(self, desc: str = "") -> dict[str, Any]:
         """Build the plotly residual, loss, ROC and PR figures (set as attributes)."""
         if self.curves is None:
             self.calculate_results()
-        sfx = f" ({desc})" if desc else ""
-        self.res_fig = F.make_residual_figure(self.y_true, self.y_pred, f"Residual error{sfx}")
-        self.loss_fig = F.make_loss_figure(
-            self.history, "loss", f"Training vs validation loss{sfx}"
-        )
-        self.roc_fig = F.make_roc_figure(self.curves, f"ROC per memory bin{sfx}")
-        self.pr_fig = F.make_pr_figure(self.curves, f"Precision-recall per memory bin{sfx}")
+        self.res_fig = self.resid_plot(desc)
+        self.loss_fig = self.keras_loss_plot(desc)
+        self.roc_fig = self.make_roc_curve(desc)
+        self.pr_fig = self.make_pr_curve(desc)
         return {
             "residuals": self.res_fig,
             "loss": self.loss_fig,

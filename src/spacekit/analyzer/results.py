@@ -25,6 +25,8 @@ import json
 import logging
 import math
 import os
+import warnings
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,9 +35,9 @@ import numpy as np
 import pandas as pd
 
 from spacekit._io import atomic_open, atomic_path, atomic_write_json
-from spacekit.exceptions import ArchiveError, InputError
+from spacekit.exceptions import ArchiveError, InputError, SkippedInputWarning
 
-__all__ = ["RESULTS_FORMAT", "RESULTS_VERSION", "save_results", "load_results"]
+__all__ = ["RESULTS_FORMAT", "RESULTS_VERSION", "save_results", "load_results", "read_manifest"]
 
 log = logging.getLogger(__name__)
 
@@ -162,20 +164,49 @@ def _load_file(path: Path) -> Any:
         if suffix == ".txt":
             return path.read_text(encoding="utf-8")
     except ValueError as exc:
-        raise ArchiveError(
-            f"Could not load results file {path}: {exc}. Files that need pickle "
-            "(object arrays) are refused; re-save them with spacekit.analyzer.results."
-        ) from exc
+        if "pickle" in str(exc):
+            raise ArchiveError(
+                f"Could not load results file {path}: {exc}. Files that need pickle "
+                "(object arrays) are refused; re-save them with spacekit.analyzer.results."
+            ) from exc
+        raise ArchiveError(f"Could not load results file {path}: {exc}") from exc
+    except (OSError, EOFError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
+        raise ArchiveError(f"Could not load results file {path}: {exc}") from exc
     return None
 
 
-def load_results(res_path: str | os.PathLike) -> dict[str, Any]:
+def read_manifest(res_path: str | os.PathLike) -> dict[str, Any]:
+    """Return the folder's ``manifest.json`` (``{}`` for 1.1.4 folders, which have none).
+
+    Raises
+    ------
+    ArchiveError
+        If the manifest exists but is not valid JSON.
+    """
+    path = Path(res_path) / _MANIFEST
+    if not path.is_file():
+        return {}
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ArchiveError(f"Results manifest {path} is not valid JSON: {exc}") from exc
+    if not isinstance(manifest, dict):
+        raise ArchiveError(f"Results manifest {path} is not a JSON object.")
+    return manifest
+
+
+def load_results(res_path: str | os.PathLike, unsafe: str = "raise") -> dict[str, Any]:
     """Load a results folder written by :func:`save_results` (or by spacekit 1.1.4).
 
     Parameters
     ----------
     res_path : path-like
         The results folder.
+    unsafe : {"raise", "skip"}, default="raise"
+        What to do with a file that cannot be read safely (an object array that would
+        need pickle, such as 1.1.4's ``fnfp.npz``, or a corrupt file): raise
+        :class:`~spacekit.exceptions.ArchiveError`, or skip it with a
+        :class:`~spacekit.exceptions.SkippedInputWarning` naming the file.
 
     Returns
     -------
@@ -188,8 +219,11 @@ def load_results(res_path: str | os.PathLike) -> dict[str, Any]:
     Raises
     ------
     ArchiveError
-        If the folder does not exist or a file cannot be read safely.
+        If the folder does not exist, or a file cannot be read safely and
+        ``unsafe="raise"``.
     """
+    if unsafe not in ("raise", "skip"):
+        raise InputError(f"unsafe must be 'raise' or 'skip'; received {unsafe!r}.")
     folder = Path(res_path)
     if not folder.is_dir():
         raise ArchiveError(
@@ -200,7 +234,13 @@ def load_results(res_path: str | os.PathLike) -> dict[str, Any]:
     for path in sorted(folder.iterdir()):
         if path.name == _MANIFEST or path.name.startswith(".") or not path.is_file():
             continue
-        value = _load_file(path)
+        try:
+            value = _load_file(path)
+        except ArchiveError as exc:
+            if unsafe == "raise":
+                raise
+            warnings.warn(f"skipped {exc}", SkippedInputWarning, stacklevel=2)
+            continue
         if value is None:
             log.debug("skipping %s (unknown extension)", path)
             continue
