@@ -125,7 +125,7 @@ def train(
     'spacekit svm predict -m RUN/svm_align.zip'.
     """
     from spacekit.exceptions import SkippedInputWarning, SpacekitError
-    from spacekit.skopes.hst.svm.train import save_plots, format_metrics, run_training
+    from spacekit.skopes.hst.svm.train import format_metrics, run_training, save_plots
 
     params = {}
     if batchsize is not None:

@@ -24,6 +24,7 @@ def trained(svm_prepped, tmp_path_factory):
         data_file,
         img_path,
         img_size=32,
+        v=0.6,  # 12 visits: 3 test, 4 validation (results/val needs more than 2)
         params=FAST,
         output_path=out,
         seed=0,

@@ -275,6 +275,11 @@ def _preprocessor(X_train: pd.DataFrame | np.ndarray, norm: int):
 
     frame = pd.DataFrame(np.asarray(X_train, dtype=float), columns=list(SVM_FEATURES))
     tx = fit_power_transform(frame, list(NORM_COLS))
+    for i, col in enumerate(NORM_COLS):
+        if not tx["sigma"][i] > 0:
+            # a constant column in the training split: centre it, do not scale it
+            log.warning("feature %r is constant in the training split; it is not scaled", col)
+            tx["sigma"][i] = 1.0
 
     def preprocess(X, I_):
         df = pd.DataFrame(np.asarray(X, dtype=float), columns=list(SVM_FEATURES))
@@ -625,7 +630,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=None, help="seed (reproducible runs)")
     p.add_argument("--branches", action="store_true", help="also train each branch alone")
     p.add_argument("--no-baseline", action="store_true", help="skip the gradient-boosting baseline")
-    add_log_arguments(p, "svm_train.log")
+    add_log_arguments(p, "svm_train.log", verbose_flags=("--verbose",))  # -v is --validate
     return p
 
 
