@@ -40,6 +40,7 @@ from typing import Any
 
 from spacekit._optional import require
 from spacekit.exceptions import InputError
+from spacekit.preprocessor.scrub_svm import FEATURE_COLUMNS
 
 __all__ = [
     "EnsembleBlueprint",
@@ -49,19 +50,9 @@ __all__ = [
     "build_ensemble",
 ]
 
-#: The MLP branch's input columns, in order (spacekit 1.1.4 §2.2).
-SVM_FEATURES: tuple[str, ...] = (
-    "numexp",
-    "rms_ra",
-    "rms_dec",
-    "nmatches",
-    "point",
-    "segment",
-    "gaia",
-    "det",
-    "wcs",
-    "cat",
-)
+#: The MLP branch's input columns, in order (spacekit 1.1.4 §2.2): the feature columns of
+#: ``svm_data.csv`` as written by prep.
+SVM_FEATURES: tuple[str, ...] = tuple(FEATURE_COLUMNS)
 
 _BRANCHES = ("ensemble", "mlp", "cnn")
 

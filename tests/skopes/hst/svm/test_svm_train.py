@@ -132,35 +132,6 @@ def test_missing_images_are_skipped(svm_prepped, tmp_path):
     assert gone not in set(tv[0].index) | set(tv[1].index) | set(tv[2].index)
 
 
-def test_norm_1_round_trip(svm_prepped, tmp_path):
-    from spacekit.skopes.hst.svm.predict import predict_alignment
-
-    data_file, img_path, _ = svm_prepped
-    ens, com, _ = T.run_training(
-        data_file,
-        img_path,
-        img_size=32,
-        norm=1,
-        v=0,
-        params=FAST,
-        output_path=tmp_path / "run",
-        seed=1,
-        baseline=False,
-    )
-    tx = json.loads((tmp_path / "run" / "models" / "svm_align" / "tx_data.json").read_text())
-    assert tx["columns"] == list(T.SVM_FEATURES[:7])
-    preds = predict_alignment(
-        data_file, img_path, tmp_path / "run" / "svm_align.zip", tmp_path, size=32, norm=1
-    )
-    assert preds["y_proba"].between(0, 1).all()
-    with pytest.warns(match="trained with norm=1"):
-        predict_alignment(data_file, img_path, tmp_path / "run" / "svm_align.zip", tmp_path, 32)
-    # the saved .keras + its tx_data.json also load as a model_path
-    keras_file = tmp_path / "run" / "models" / "svm_align" / "ensembleSVM.keras"
-    again = predict_alignment(data_file, img_path, keras_file, tmp_path / "k", size=32, norm=1)
-    np.testing.assert_allclose(again["y_proba"], preds["y_proba"], rtol=1e-5)
-
-
 def test_params_and_model_name(svm_prepped, tmp_path):
     from spacekit.builder.ensemble_builder import BuilderEnsemble
 
@@ -186,12 +157,25 @@ def test_too_few_visits(svm_prepped, tmp_path):
         T.run_training(tmp_path / "small.csv", img_path, img_size=32, output_path=tmp_path)
 
 
-def test_runner_prints_held_out_metrics(svm_prepped, tmp_path, capsys):
+def test_runner_with_normalisation_round_trips_through_predict(svm_prepped, tmp_path, capsys):
+    """``python -m ...train -n 1 -v 0``: PowerX + /255 in training, the same in predict."""
+    from spacekit.skopes.hst.svm.predict import predict_alignment
+
     data_file, img_path, _ = svm_prepped
+    run = tmp_path / "run"
     argv = [str(data_file), str(img_path), "-s", "32", "-e", "1", "-b", "4", "--seed", "2"]
-    argv += ["-o", str(tmp_path / "run"), "--no-baseline"]
+    argv += ["-o", str(run), "-n", "1", "-v", "0", "--no-baseline"]
     assert T.main(argv) == 0
     text = capsys.readouterr().out
-    assert "ensemble   test" in text and "ROC-AUC" in text
-    assert (tmp_path / "run" / "svm_align.zip").is_file()
+    assert "ensemble   test" in text and "ROC-AUC" in text and "val" not in text
+    tx = json.loads((run / "models" / "svm_align" / "tx_data.json").read_text())
+    assert tx["columns"] == list(T.SVM_FEATURES[:7])
+    preds = predict_alignment(data_file, img_path, run / "svm_align.zip", tmp_path, 32, norm=1)
+    assert preds["y_proba"].between(0, 1).all()
+    with pytest.warns(match="trained with norm=1"):
+        predict_alignment(data_file, img_path, run / "svm_align.zip", tmp_path, 32)
+    # the saved .keras with its tx_data.json beside it also loads as a model_path
+    keras_file = run / "models" / "svm_align" / "ensembleSVM.keras"
+    again = predict_alignment(data_file, img_path, keras_file, tmp_path / "k", size=32, norm=1)
+    np.testing.assert_allclose(again["y_proba"], preds["y_proba"], rtol=1e-5)
     assert T.main([str(tmp_path / "none.csv"), str(img_path)]) == 1

@@ -1,1 +1,1 @@
-"""HST single-visit mosaics (SVM): alignment classifier prep, predict, train and corrupt."""
+"""HST single-visit-mosaic (SVM) alignment skope: prep, predict, train, corrupt."""

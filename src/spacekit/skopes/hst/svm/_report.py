@@ -14,11 +14,12 @@ from pathlib import Path
 import pandas as pd
 
 from spacekit._io import atomic_write_text
+from spacekit.preprocessor.encode_svm import SVM_KEYPAIRS
 
 __all__ = ["classification_report", "write_skipped", "format_report"]
 
 #: Detector -> ``det`` code (spec §2.2), in report order.
-_DETECTORS = {"hrc": 0, "ir": 1, "sbc": 2, "uvis": 3, "wfc": 4}
+_DETECTORS = SVM_KEYPAIRS["detector"]
 _SEP = "-" * 21
 
 

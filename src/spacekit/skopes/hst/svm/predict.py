@@ -44,6 +44,7 @@ from spacekit._runner import add_log_arguments, configure_runner_logging
 from spacekit.exceptions import DataError, InputError, SpacekitWarning
 from spacekit.skopes.hst.svm._inputs import normalize_features, read_features
 from spacekit.skopes.hst.svm._report import classification_report, write_skipped
+from spacekit.skopes.hst.svm.config import DETECTOR_KEY
 
 __all__ = [
     "DIM",
@@ -65,8 +66,6 @@ log = logging.getLogger("spacekit.skopes.hst.svm.predict")
 
 DIM, CH, SIZE, DEPTH = 3, 3, 128, 9
 SHAPE = (DIM, SIZE, SIZE, CH)
-#: Detector -> ``det`` code (spec §2.2).
-DETECTOR_KEY = {"hrc": 0, "ir": 1, "sbc": 2, "uvis": 3, "wfc": 4}
 #: Probability at or above which a visit is reported as suspicious (misaligned).
 THRESHOLD = 0.5
 #: Visits read and classified at a time by :func:`predict_alignment`.
