@@ -44,7 +44,7 @@ def make_inputs(folder: Path, n: int, templates: list[Path]) -> None:
 def astropy_read(paths: list[str]) -> None:
     from astropy.io import fits
 
-    from spacekit.skopes.jwst.cal.config import GENKEYS, SCIKEYS
+    from spacekit.extractor.keywords.jwst_cal import GENKEYS, SCIKEYS
 
     for p in paths:
         with fits.open(p) as hdul:

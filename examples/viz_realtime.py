@@ -24,9 +24,9 @@ def main(out: Path) -> None:
     import numpy as np
 
     from spacekit.visualization import RealTimePlot
-    from spacekit.visualization._export import output_dir
 
-    folder = output_dir(out / "visualizations", "realtime")
+    folder = out / "visualizations" / "realtime"  # the documented output tree
+    folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(0)
     live = RealTimePlot(
         title="streamed loss", xlabel="step", ylabel="loss", save_path=folder / "realtime.png"

@@ -91,7 +91,7 @@ def make_samples() -> None:
     if svm_dir.exists():
         shutil.rmtree(svm_dir)
     sim = simulate_svm(
-        svm_dir, n_visits=6, seed=7, misaligned_fraction=0.5, image_size=128, progress=False
+        svm_dir, n_visits=6, seed=7, misaligned_fraction=0.5, image_size=96, progress=False
     )
     print("svm sample:", len(sim.labels), "visits")
 

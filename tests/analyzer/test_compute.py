@@ -153,8 +153,12 @@ def test_compute_regressor_roundtrip_and_plots(tmp_path, regression):
     names = {p.name for p in written}
     assert {"fold0-residuals.html", "fold0-loss.png", "fold0-roc.png", "fold0-pr.html"} <= names
     assert all(p.stat().st_size > 0 for p in written)
-    # loss curves are looked up by name
-    assert [t.name for t in com.loss_fig.data] == ["train loss", "val loss"]
+    # plotly.js is written once beside the HTML pages, not embedded in each
+    assert (tmp_path / "fig" / "plotly.min.js").is_file()
+    assert (tmp_path / "fig" / "fold0-loss.html").stat().st_size < 100_000
+    # loss curves are looked up by name, not by position in the history
+    curves = {t.name: list(t.y) for t in com.loss_fig.data if not t.name.startswith("best")}
+    assert curves == {"loss": [3.0, 2.0, 1.0], "val_loss": [4.0, 3.0, 2.5]}
 
 
 def test_compute_regressor_errors(tmp_path):

@@ -39,11 +39,17 @@ def test_drizzle_fits(svm_sim):
         path = prod["drizzle"]
         assert re.search(r"_total_[ij][0-9a-z]{5}_dr[cz]\.fits$", path)
         with fits.open(path) as hdul:
-            assert len(hdul) == 2
+            assert [h.name for h in hdul] == ["PRIMARY", "SCI", "WHT", "CTX"]
             prim, sci = hdul[0].header, hdul[1].header
-            assert hdul[1].name == "SCI"
-            assert hdul[1].data.shape == (64, 64)
+            # north up: the 64 x 64 detector footprint rotated by the roll angle fits in
+            n = hdul[1].data.shape[0]
+            pa = np.radians(svm_sim.labels.loc[name, "orientat"])
+            assert hdul[1].data.shape == (n, n)
+            assert n == int(np.ceil(64 * (abs(np.cos(pa)) + abs(np.sin(pa))) - 1e-6))
+            assert sci["CD1_1"] < 0 and sci["CD2_2"] > 0
+            assert sci["CD1_2"] == 0 and sci["CD2_1"] == 0 and sci["ORIENTAT"] == 0
             assert hdul[1].data.dtype.kind == "f" and hdul[1].data.dtype.itemsize == 4
+            assert hdul["WHT"].data.shape == hdul["CTX"].data.shape == (n, n)
             for key in ("RMS_RA", "RMS_DEC", "NMATCHES", "WCSTYPE", "CRVAL1", "CD1_1"):
                 assert key in sci, key
             for key in (
@@ -374,3 +380,83 @@ def test_nearest_matches_brute_force_and_scales():
     # all-pairs matrix needed ~7 GiB per temporary; the k-d tree needs a few MB.
     big = rng.uniform(0, 2048, (4, 30_000))
     assert len(_nearest(*big)) == 30_000
+
+
+def test_north_up_product_holds_the_rotated_footprint(svm_sim):
+    for name, prod in svm_sim.products.iterrows():
+        folder = svm_sim.out_dir / prod["folder"]
+        out_file = next(folder.glob("*_input.out"))
+        texp = sum(float(line.split(",")[4]) for line in out_file.read_text().splitlines())
+        with fits.open(prod["drizzle"]) as hdul:
+            sci, wht, ctx = (hdul[k].data for k in ("SCI", "WHT", "CTX"))
+        inside = wht > 0
+        # the 64 x 64 detector footprint, rotated, lies inside the north-up grid (shifted
+        # exposures of a misaligned visit widen it)
+        if svm_sim.labels.loc[name, "label"] == 0:
+            assert inside.sum() == pytest.approx(64 * 64, rel=0.05)
+        else:
+            assert inside.sum() >= 0.95 * 64 * 64
+        assert (sci[~inside] == 0).all() and (ctx[~inside] == 0).all()
+        assert wht.max() == pytest.approx(texp, rel=1e-5)
+        pa = np.radians(svm_sim.labels.loc[name, "orientat"])
+        if abs(np.sin(2 * pa)) > 0.3:  # clearly rotated: the grid's corners are empty
+            assert not inside[0, 0] and not inside[-1, -1]
+
+
+def test_gaia_stars_land_on_their_light(tmp_path):
+    from astropy.wcs import WCS
+
+    sim = simulate_svm(
+        tmp_path / "g", n_visits=3, seed=4, misaligned_fraction=0.0, progress=False, image_size=128
+    )
+    checked = 0
+    for _, prod in sim.products.iterrows():
+        with fits.open(prod["drizzle"]) as hdul:
+            sci, wcs = hdul[1].data, WCS(hdul[1].header)
+        gaia = Table.read(prod["gaia_catalog"], format="ascii.ecsv")
+        if len(gaia) < 3:
+            continue
+        x, y = wcs.all_world2pix(gaia["RA"], gaia["DEC"], 0)
+        ix, iy = np.round(x).astype(int), np.round(y).astype(int)
+        ok = (ix >= 0) & (iy >= 0) & (ix < sci.shape[1]) & (iy < sci.shape[0])
+        on_star = sci[iy[ok], ix[ok]]
+        background = np.median(sci[sci != 0])
+        noise = np.std(sci[(sci != 0) & (sci < np.percentile(sci[sci != 0], 50))])
+        assert np.median(on_star) > background + 5 * noise, prod["drizzle"]
+        checked += 1
+    assert checked >= 1
+
+
+def test_exposures_are_written_on_request(tmp_path):
+    from astropy.wcs import WCS
+
+    sim = simulate_svm(
+        tmp_path / "x",
+        n_visits=2,
+        seed=5,
+        misaligned_fraction=1.0,
+        progress=False,
+        image_size=32,
+        exposures=True,
+    )
+    assert sim.manifest["exposures"] is True
+    for name, prod in sim.products.iterrows():
+        folder = sim.out_dir / prod["folder"]
+        listed = [ln.split(",")[0] for ln in next(folder.glob("*_input.out")).read_text().split()]
+        assert sorted(p.name for p in folder.glob("*_flt.fits")) == sorted(listed)
+        shifted = 0
+        for f in listed:
+            with fits.open(folder / f) as hdul:
+                assert [h.name for h in hdul] == ["PRIMARY", "SCI", "ERR", "DQ"]
+                assert hdul[1].data.shape == (32, 32)
+                assert hdul[0].header["EXPTIME"] > 0
+                w = WCS(hdul[1].header)
+                pa = np.degrees(np.arctan2(w.wcs.cd[0, 1], w.wcs.cd[1, 1]))
+                assert pa == pytest.approx(sim.labels.loc[name, "orientat"], abs=1e-3)
+                shifted += hdul[1].header["CRVAL1"] != pytest.approx(
+                    fits.getheader(prod["drizzle"], 1)["CRVAL1"], abs=1e-9
+                )
+        # a misaligned visit has exposures with a corrupted CRVAL (the "real" ones too)
+        assert shifted >= 1
+    no_flt = simulate_svm(tmp_path / "y", n_visits=1, seed=5, progress=False, image_size=32)
+    assert not list(no_flt.out_dir.rglob("*_flt.fits"))

@@ -10,6 +10,7 @@ from astropy.io import fits
 
 from spacekit.exceptions import InputError, SkippedInputWarning
 from spacekit.extractor import scrape
+from spacekit.extractor.keywords.jwst_cal import GENKEYS, SCIKEYS
 from spacekit.extractor.scrape import JwstFitsScraper, exposure_key, find_exposure_files
 from spacekit.extractor.scrape_fits import (
     FitsReadError,
@@ -18,7 +19,6 @@ from spacekit.extractor.scrape_fits import (
     read_fits_cards,
     read_fits_cards_astropy,
 )
-from spacekit.skopes.jwst.cal.config import GENKEYS, SCIKEYS
 
 CARDS = [
     "KEY     = 'NIRCAM  '           / c",

@@ -8,7 +8,7 @@ import pytest
 from spacekit.datasets.jwst import simulate_jwst
 from spacekit.exceptions import DataError, InputError, SkippedInputWarning
 from spacekit.preprocessor.ingest import JwstCalIngest, main, product_key
-from spacekit.preprocessor.ingest_io import dag_level, normalise_codes
+from spacekit.preprocessor.ingest.daily import dag_level, normalise_codes
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_ingest_matches_simulated_truth(sim, tmp_path):
         assert joined["gb"].notna().all()
         assert (joined["imgsize_gb"] - joined["gb"]).abs().max() < 1e-6
     # every table is numeric in the model columns and has a unique index
-    from spacekit.skopes.jwst.cal.config import COLUMN_ORDER
+    from spacekit.preprocessor.tables.jwst_cal import COLUMN_ORDER
 
     assert train.index.is_unique
     assert train[list(COLUMN_ORDER["IMAGE"])].apply(pd.to_numeric).notna().all().all()
@@ -187,5 +187,5 @@ def test_module_runner_logs_under_the_package_logger(sim, tmp_path):
     assert proc.returncode == 0, proc.stderr
     # under `python -m` the module is "__main__"; its records must still reach the
     # handlers configured on the "spacekit" logger
-    assert "spacekit.preprocessor.ingest: ingest:" in proc.stderr
+    assert "spacekit.preprocessor.ingest.jwst_cal: ingest:" in proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o"]  # nothing else in the CWD

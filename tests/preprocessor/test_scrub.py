@@ -15,7 +15,7 @@ from spacekit.preprocessor.scrub_naming import (
     spec_product_name,
 )
 from spacekit.preprocessor.scrub_targets import fake_target_ids
-from spacekit.skopes.jwst.cal.config import KEYPAIR_DATA, UNKNOWN_CODE
+from spacekit.preprocessor.tables.jwst_cal import KEYPAIR_DATA, UNKNOWN_CODE
 
 XCOLS = (
     "instr detector exp_type visitype filter pupil grating fxd_slit channel subarray bkgdtarg "
@@ -409,7 +409,7 @@ def test_bad_arguments(tmp_path):
 
 # -- FITS mode ------------------------------------------------------------------------
 def test_fits_mode_equals_df_mode(tmp_path, uncal_writer):
-    from spacekit.skopes.jwst.cal.config import GENKEYS
+    from spacekit.extractor.keywords.jwst_cal import GENKEYS
 
     rows = {
         "jw02732001001_02101_00001_nrcb1": hdr(),

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from spacekit.exceptions import DataError, InputError
+from spacekit.preprocessor.tables.jwst_cal import NORM_COLS
 from spacekit.preprocessor.transform import (
     PowerX,
     SkyTransformer,
@@ -20,7 +21,6 @@ from spacekit.preprocessor.transform import (
     yeo_johnson,
 )
 from spacekit.preprocessor.transform_sky import angular_separation, offset_stats
-from spacekit.skopes.jwst.cal.config import NORM_COLS
 from support import shared_path
 
 

@@ -5,9 +5,9 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
+from spacekit.analyzer.figures import resize_bilinear  # noqa: E402
 from spacekit.exceptions import InputError  # noqa: E402
 from spacekit.visualization.layers import LayerVisualizer  # noqa: E402
-from spacekit.visualization.layers_figures import resize_bilinear  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -253,7 +253,7 @@ def test_tuple_outputs_and_sequence_activations():
 
 
 def test_gradient_flow_figure_marks_zero_gradients():
-    from spacekit.visualization.layers_figures import make_gradient_flow_figure
+    from spacekit.analyzer.figures import make_gradient_flow_figure
 
     names = ["a/kernel", "a/bias", "b/kernel"]
     fig = make_gradient_flow_figure(names, np.array([0.1, 0.0, 0.2]), np.array([0.3, 0.0, 0.5]))

@@ -66,7 +66,8 @@ def test_create_interactive_dashboard_is_self_contained(tmp_path):
 
 
 def test_export_helpers(tmp_path):
-    from spacekit.visualization._export import figure_to_html, output_dir, save_figure
+    from spacekit.analyzer.figures import figure_to_html, save_figure
+    from spacekit.visualization._export import output_dir
 
     assert output_dir(None, "training") is None
     assert output_dir(tmp_path, "layers") == tmp_path / "layers" and (tmp_path / "layers").is_dir()

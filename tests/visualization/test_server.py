@@ -16,7 +16,7 @@ import pytest
 
 from spacekit.exceptions import InputError
 from spacekit.visualization import DashboardServer
-from spacekit.visualization.server_history import read_history
+from spacekit.visualization.server import read_history
 
 
 @pytest.fixture
@@ -265,7 +265,7 @@ def test_stop_ends_open_streams():
 
 
 def test_number_of_open_streams_is_capped(server, monkeypatch):
-    monkeypatch.setattr("spacekit.visualization.server_http.MAX_STREAMS", 1)
+    monkeypatch.setattr("spacekit.visualization.server.httpd.MAX_STREAMS", 1)
     first = EventStream(server.url)
     try:
         assert first.next_event()[0] == "history"
@@ -396,7 +396,7 @@ def test_follow_a_history_written_by_another_process(tmp_path, server):
         [sys.executable, "-c", WRITER, str(path), "2", "0", "second"], check=True, timeout=60
     )
     assert _wait_for(lambda: [r["epoch"] for r in server.history() if r["epoch"]] == [1, 2])
-    assert server._store.snapshot()["run"] == "second"
+    assert server.run == "second"
 
 
 def test_follow_skips_unreadable_file_until_it_is_valid(tmp_path, server):

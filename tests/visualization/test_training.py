@@ -3,10 +3,10 @@ import math
 
 import pytest
 
+from spacekit.analyzer.figures import group_metrics, lower_is_better, make_history_figure
 from spacekit.exceptions import DataError, InputError
 from spacekit.visualization import TrainingDashboard
 from spacekit.visualization._export import output_dir
-from spacekit.visualization._figures import group_metrics, lower_is_better, make_history_figure
 from spacekit.visualization.training_history import (
     HISTORY_FORMAT,
     TrainingHistory,

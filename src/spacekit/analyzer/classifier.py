@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from spacekit.analyzer import classification as C
-from spacekit.analyzer.computer import Computer, _LazyFigure, history_dict
+from spacekit.analyzer.computer import Computer, LazyFigure, history_dict
 from spacekit.exceptions import ArchiveError, InputError
 
 __all__ = ["ComputeClassifier", "ComputeBinary", "ComputeMulti"]
@@ -149,9 +149,9 @@ class ComputeClassifier(Computer):
     0.75
     """
 
-    roc_fig = _LazyFigure("make_roc_curve")
-    pr_fig = _LazyFigure("make_pr_curve")
-    cm_fig = _LazyFigure("_confusion_figure")
+    roc_fig = LazyFigure("make_roc_curve")
+    pr_fig = LazyFigure("make_pr_curve")
+    cm_fig = LazyFigure("_confusion_figure")
 
     onehot_prefix = "lab"
 
@@ -505,7 +505,7 @@ class ComputeClassifier(Computer):
         -------
         (plotly.graph_objects.Figure, numpy.ndarray)
         """
-        from spacekit.analyzer.figures_eval import make_confusion_figure
+        from spacekit.analyzer.figures import make_confusion_figure
 
         if isinstance(cm, tuple):
             cm = C.confusion(cm[0], cm[1], len(classes))[0]

@@ -36,7 +36,7 @@ import pandas as pd
 
 from spacekit.analyzer import figures as F
 from spacekit.analyzer.classifier import ComputeBinary, ComputeClassifier, ComputeMulti
-from spacekit.analyzer.computer import Computer, _LazyFigure, history_dict
+from spacekit.analyzer.computer import Computer, LazyFigure, history_dict
 from spacekit.analyzer.metrics import (
     DEFAULT_THRESHOLDS,
     binned_roc_pr,
@@ -93,9 +93,9 @@ class ComputeRegressor(Computer):
         Ignored (1.1.4 compatibility).
     """
 
-    res_fig = _LazyFigure("resid_plot")
-    roc_fig = _LazyFigure("make_roc_curve")
-    pr_fig = _LazyFigure("make_pr_curve")
+    res_fig = LazyFigure("resid_plot")
+    roc_fig = LazyFigure("make_roc_curve")
+    pr_fig = LazyFigure("make_pr_curve")
 
     def __init__(
         self,
@@ -318,7 +318,8 @@ class ComputeRegressor(Computer):
         if html:
             figs = self.draw_plots(prefix.rstrip("-_"))
             for name, fig in figs.items():
-                written.append(F.save_figure(fig, folder / f"{prefix}{name}.html"))
+                path = folder / f"{prefix}{name}.html"
+                written.append(F.save_figure(fig, path, plotlyjs="directory"))
         if png:
             mpl = {
                 "residuals": F.mpl_residual_figure(self.y_true, self.y_pred),

@@ -25,7 +25,7 @@ import numpy as np
 from spacekit.analyzer.results import load_results, read_manifest, save_results
 from spacekit.exceptions import InputError
 
-__all__ = ["Computer", "history_dict", "history_metric"]
+__all__ = ["Computer", "LazyFigure", "history_dict", "history_metric"]
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def history_metric(history: Mapping, candidates=ACC_KEYS) -> str | None:
     return None
 
 
-class _LazyFigure:
+class LazyFigure:
     """A figure attribute built on first access by ``owner.<method>()`` and cached.
 
     Reads return ``None`` until the object has results (``_has_results()``); assigning
@@ -133,8 +133,8 @@ class Computer:
         Training curves, built on first access once results exist.
     """
 
-    acc_fig = _LazyFigure("keras_acc_plot")
-    loss_fig = _LazyFigure("keras_loss_plot")
+    acc_fig = LazyFigure("keras_acc_plot")
+    loss_fig = LazyFigure("keras_loss_plot")
 
     #: Keys every results folder of this kind must contain (checked by load_results).
     required_keys: tuple[str, ...] = ()

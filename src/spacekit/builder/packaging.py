@@ -18,7 +18,7 @@ from pathlib import Path
 
 from spacekit.exceptions import DataError
 
-__all__ = ["MODEL_NAMES", "build_archive", "make_model_card"]
+__all__ = ["MODEL_NAMES", "build_archive", "make_model_card", "format_score"]
 
 #: Exposure mode (lower case) -> model name.
 MODEL_NAMES = {"image": "img3_reg", "spec": "spec3_reg"}
@@ -45,8 +45,15 @@ def _mode_artifacts(mode_dir: Path) -> tuple[Path, dict, dict] | None:
     return model, tx, scores
 
 
-def _fmt(v) -> str:
-    return "n/a" if v is None else f"{v:.3f}"
+def format_score(value: float | None) -> str:
+    """Format a score for a report: three decimals, or ``"n/a"`` when it is None.
+
+    Examples
+    --------
+    >>> format_score(1.23456), format_score(None)
+    ('1.235', 'n/a')
+    """
+    return "n/a" if value is None else f"{value:.3f}"
 
 
 def make_model_card(
@@ -70,12 +77,10 @@ def make_model_card(
     ]
     for mode, sc in scores.items():
         nn, hgb = sc.get("network", {}), sc.get("baseline", {})
-        lines.append(
-            f"| {sc.get('model', mode)} | {sc.get('n_folds')} | {sc.get('best_fold')} | "
-            f"{_fmt(nn.get('test_rmse'))} | {_fmt(nn.get('mae'))} | {_fmt(nn.get('r2'))} | "
-            f"{_fmt(nn.get('mean_auc'))} | {_fmt(hgb.get('test_rmse'))} | "
-            f"{_fmt(hgb.get('mae'))} | {_fmt(hgb.get('r2'))} |"
-        )
+        cells = [sc.get("model", mode), sc.get("n_folds"), sc.get("best_fold")]
+        cells += [format_score(nn.get(k)) for k in ("test_rmse", "mae", "r2", "mean_auc")]
+        cells += [format_score(hgb.get(k)) for k in ("test_rmse", "mae", "r2")]
+        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     lines += [
         "",
         "Metrics are means over folds on held-out products. The baseline is a scikit-learn",

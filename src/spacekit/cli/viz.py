@@ -70,8 +70,7 @@ def serve(
     Open the printed URL in a browser: it shows every epoch so far and each new one as
     the training process saves the file. Press Ctrl-C to stop.
     """
-    from spacekit.visualization.server import DashboardServer
-    from spacekit.visualization.server_history import read_history
+    from spacekit.visualization.server import DashboardServer, read_history
 
     if history.exists():
         try:
@@ -114,7 +113,7 @@ def serve(
 @click.option("--title", default=None, help="Page title (default: 'Training report: RUN').")
 def report(history: Path, output: Path, title: str | None) -> None:
     """Write a self-contained HTML report of HISTORY (a TrainingDashboard JSON file)."""
-    from spacekit.visualization.server_report import write_report
+    from spacekit.visualization.server import write_report
 
     try:
         path = write_report(history, output, title=title)

@@ -19,13 +19,13 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from spacekit.exceptions import InputError, SkippedInputWarning
+from spacekit.extractor.keywords.jwst_cal import GENKEYS, SCIKEYS
 from spacekit.extractor.scrape_fits import (
     FitsReadError,
     NeedsAstropy,
     read_fits_cards,
     read_fits_cards_astropy,
 )
-from spacekit.skopes.jwst.cal.config import GENKEYS, SCIKEYS
 
 __all__ = ["JwstFitsScraper", "find_exposure_files", "exposure_key", "scrape_file"]
 
@@ -85,8 +85,8 @@ def find_exposure_files(input_path: str | os.PathLike, pfx: str = "", sfx: str =
 def scrape_file(path: str) -> tuple[dict | None, str | None]:
     """Read the keywords of one exposure; return ``(header dict, None)`` or ``(None, reason)``.
 
-    The header dict holds the 25 :data:`~spacekit.skopes.jwst.cal.config.GENKEYS` then the 4
-    :data:`~spacekit.skopes.jwst.cal.config.SCIKEYS`; a missing keyword is ``"NaN"``.
+    The header dict holds the 25 :data:`~spacekit.extractor.keywords.jwst_cal.GENKEYS` then the 4
+    :data:`~spacekit.extractor.keywords.jwst_cal.SCIKEYS`; a missing keyword is ``"NaN"``.
     """
     try:
         try:

@@ -2,7 +2,7 @@
 
 The tables are never modified: a value missing from a table is encoded with the column's
 unknown code (one more than its largest code; ``UNKNOWN_CODE`` in
-:mod:`spacekit.skopes.jwst.cal.config` for the JWST features) and reported with an
+:mod:`spacekit.preprocessor.tables.jwst_cal` for the JWST features) and reported with an
 :class:`~spacekit.exceptions.UnknownCategoryWarning`, once per call.
 """
 
@@ -276,7 +276,7 @@ class JwstEncoder(CategoricalEncoder):
         drop: bool = True,
         rename: bool = True,
     ) -> None:
-        from spacekit.skopes.jwst.cal.config import KEYPAIR_DATA, UNKNOWN_CODE
+        from spacekit.preprocessor.tables.jwst_cal import KEYPAIR_DATA, UNKNOWN_CODE
 
         pairs = encoding_pairs if encoding_pairs is not None else KEYPAIR_DATA
         codes = {c: UNKNOWN_CODE[c] for c in pairs if c in UNKNOWN_CODE and pairs is KEYPAIR_DATA}

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from spacekit.exceptions import InputError
+from spacekit.extractor.keywords.jwst_cal import GENKEYS, SCIKEYS
 from spacekit.preprocessor.encode import JwstEncoder
 from spacekit.preprocessor.scrub_constants import FALSEVALS, NANVALS, SUBNAN, TRUEVALS
 from spacekit.preprocessor.scrub_naming import TSO_AMI_CORON, group_products
@@ -31,8 +32,8 @@ from spacekit.preprocessor.scrub_nan import (
     group_subarrays,
 )
 from spacekit.preprocessor.scrub_targets import SOURCE_BASED, fake_target_ids
+from spacekit.preprocessor.tables.jwst_cal import EXPMODES, KEYPAIR_DATA, L3_TYPES
 from spacekit.preprocessor.transform_sky import SkyTransformer
-from spacekit.skopes.jwst.cal.config import EXPMODES, GENKEYS, KEYPAIR_DATA, L3_TYPES, SCIKEYS
 
 __all__ = [
     "JwstCalScrubber",

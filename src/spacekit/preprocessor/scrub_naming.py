@@ -21,7 +21,7 @@ from spacekit.preprocessor.scrub_targets import (
     scope_of,
     target_id,
 )
-from spacekit.skopes.jwst.cal.config import L3_TYPES
+from spacekit.preprocessor.tables.jwst_cal import L3_TYPES
 
 __all__ = [
     "TSO_AMI_CORON",

@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 from spacekit.preprocessor.scrub_constants import is_nan_like
-from spacekit.skopes.jwst.cal.config import L3_TYPES
+from spacekit.preprocessor.tables.jwst_cal import L3_TYPES
 
 __all__ = ["SOURCE_BASED", "SOURCE_TID", "TargetIds", "fake_target_ids", "target_id", "rounded"]
 

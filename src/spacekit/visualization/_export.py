@@ -5,14 +5,12 @@ Every visualizer that is given a ``save_dir`` writes below it, one folder per ki
 documented once, in the "Output tree" section of the visualization docs.
 
 :func:`output_dir` returns (and creates) one of those folders. Figures are written with
-:func:`save_figure`, which picks the format from the file suffix: ``.png``/``.svg``/``.pdf``
-through matplotlib, ``.html`` as one self-contained page (plotly.js embedded, no CDN),
-``.json`` as plotly's figure JSON. Every write is atomic.
+:func:`spacekit.analyzer.figures.save_figure`; :class:`LiveOutput` refreshes a figure in
+Jupyter or in a file.
 """
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 import logging
@@ -21,19 +19,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-from spacekit._io import atomic_path, atomic_write_text
+from spacekit.analyzer.figures.export import is_matplotlib_figure, is_plotly_figure, save_figure
 from spacekit.exceptions import InputError
 
 __all__ = [
     "KINDS",
     "output_dir",
-    "save_figure",
-    "figure_to_html",
-    "is_plotly_figure",
-    "is_matplotlib_figure",
     "in_notebook",
     "clean_float",
-    "close_figure",
     "LiveOutput",
 ]
 
@@ -41,8 +34,6 @@ log = logging.getLogger(__name__)
 
 #: Sub-folders of the documented output tree.
 KINDS = ("training", "predictions", "layers", "attention", "realtime", "server")
-
-_MPL_SUFFIXES = {".png", ".svg", ".pdf", ".jpg", ".jpeg"}
 
 
 def output_dir(save_dir: str | os.PathLike | None, kind: str, create: bool = True) -> Path | None:
@@ -71,103 +62,6 @@ def output_dir(save_dir: str | os.PathLike | None, kind: str, create: bool = Tru
     if create:
         folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def is_plotly_figure(fig: Any) -> bool:
-    """Return True if ``fig`` is a plotly ``BaseFigure`` (without importing plotly)."""
-    return type(fig).__module__.startswith("plotly.") and hasattr(fig, "to_plotly_json")
-
-
-def is_matplotlib_figure(fig: Any) -> bool:
-    """Return True if ``fig`` is a matplotlib ``Figure``."""
-    return type(fig).__module__.startswith("matplotlib.") and hasattr(fig, "savefig")
-
-
-def figure_to_html(fig: Any, title: str | None = None) -> str:
-    """Return one self-contained HTML page showing ``fig`` (no network access needed).
-
-    Plotly figures embed plotly.js; matplotlib figures are embedded as a base64 PNG.
-    """
-    if is_plotly_figure(fig):
-        return fig.to_html(include_plotlyjs=True, full_html=True)
-    if is_matplotlib_figure(fig):
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=110)
-        data = base64.b64encode(buf.getvalue()).decode("ascii")
-        head = f"<title>{_escape(title or 'spacekit figure')}</title>"
-        return (
-            f'<!DOCTYPE html>\n<html><head><meta charset="utf-8">{head}</head>'
-            f'<body><img alt="figure" src="data:image/png;base64,{data}"></body></html>\n'
-        )
-    raise InputError(
-        f"Expected a matplotlib or plotly figure; received {type(fig).__name__}. "
-        "Build figures with the spacekit.visualization figure builders."
-    )
-
-
-def save_figure(fig: Any, path: str | os.PathLike, dpi: int = 150) -> Path:
-    """Write ``fig`` to ``path``, choosing the format from the suffix, atomically.
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure or plotly.graph_objects.Figure
-        The figure to write.
-    path : str or path-like
-        Target file. ``.png``, ``.svg``, ``.pdf``, ``.jpg`` need a matplotlib figure (plotly's
-        static export needs the optional ``kaleido`` package, which is used when installed).
-        ``.html`` gives a self-contained page (plotly.js embedded); ``.json`` plotly's JSON.
-    dpi : int, default=150
-        Resolution of raster matplotlib output.
-
-    Returns
-    -------
-    pathlib.Path
-        The written path.
-    """
-    path = Path(path).expanduser()
-    suffix = path.suffix.lower()
-    if suffix == ".html":
-        atomic_write_text(path, figure_to_html(fig, title=path.stem))
-    elif suffix == ".json":
-        if not is_plotly_figure(fig):
-            raise InputError(
-                f"Cannot write a {type(fig).__name__} to JSON ({path}); JSON export needs a "
-                "plotly figure. Use backend='plotly' or a .png/.html suffix."
-            )
-        atomic_write_text(path, fig.to_json())
-    elif suffix in _MPL_SUFFIXES:
-        if is_matplotlib_figure(fig):
-            # figures with a layout engine (all spacekit builders) need no second "tight" pass
-            bbox = None if fig.get_layout_engine() is not None else "tight"
-            with atomic_path(path) as tmp:
-                fig.savefig(tmp, format=suffix.lstrip("."), dpi=dpi, bbox_inches=bbox)
-        elif is_plotly_figure(fig):
-            try:
-                with atomic_path(path) as tmp:
-                    fig.write_image(str(tmp), format=suffix.lstrip("."))
-            except (ImportError, ValueError, RuntimeError) as exc:
-                raise InputError(
-                    f"Static export of a plotly figure to {path} failed ({exc}). Save it as "
-                    ".html (self-contained) or build the figure with backend='matplotlib'."
-                ) from exc
-        else:
-            figure_to_html(fig)  # raises the helpful type error
-    else:
-        raise InputError(
-            f"Unsupported figure suffix {path.suffix!r} for {path}; expected one of "
-            ".png, .svg, .pdf, .jpg, .html, .json."
-        )
-    log.debug("wrote figure %s", path)
-    return path
-
-
-def close_figure(fig: Any) -> None:
-    """Release a matplotlib figure's memory (pyplot-free figures need no ``plt.close``).
-
-    Plotly figures and anything else are left alone.
-    """
-    if is_matplotlib_figure(fig):
-        fig.clear()
 
 
 def clean_float(value: Any) -> float | None:
@@ -250,7 +144,3 @@ class LiveOutput:
             self._handle = display(obj, display_id=True)
         else:
             self._handle.update(obj)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -25,16 +25,15 @@ from typing import Any
 
 import numpy as np
 
+from spacekit.analyzer.figures import check_backend, make_image_grid, save_figure
 from spacekit.exceptions import InputError
-from spacekit.visualization._export import output_dir, save_figure
-from spacekit.visualization._figures import check_backend
+from spacekit.visualization._export import output_dir
 from spacekit.visualization._hooks import (
     CallRecorder,
     check_input_shape,
     find_attention_layers,
     to_numpy,
 )
-from spacekit.visualization.layers_figures import make_image_grid
 
 __all__ = ["AttentionVisualizer", "attention_rollout", "tokens_from_ids", "validate_attention"]
 

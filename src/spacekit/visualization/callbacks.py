@@ -10,8 +10,8 @@ import logging
 from typing import Any
 
 from spacekit._optional import require
+from spacekit.analyzer.figures import close_figure
 from spacekit.exceptions import InputError
-from spacekit.visualization._export import close_figure
 
 keras = require("keras", feature="DashboardCallback")
 

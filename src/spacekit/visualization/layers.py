@@ -24,9 +24,17 @@ from typing import Any
 import numpy as np
 
 from spacekit._optional import require
+from spacekit.analyzer.figures import (
+    check_backend,
+    make_gradient_flow_figure,
+    make_histogram_grid,
+    make_image_grid,
+    make_overlay_figure,
+    resize_bilinear,
+    save_figure,
+)
 from spacekit.exceptions import InputError, SpacekitError
-from spacekit.visualization._export import output_dir, save_figure
-from spacekit.visualization._figures import check_backend
+from spacekit.visualization._export import output_dir
 from spacekit.visualization._hooks import (
     CallRecorder,
     build_side_model,
@@ -34,13 +42,6 @@ from spacekit.visualization._hooks import (
     model_layers,
     resolve_layers,
     to_numpy,
-)
-from spacekit.visualization.layers_figures import (
-    make_gradient_flow_figure,
-    make_histogram_grid,
-    make_image_grid,
-    make_overlay_figure,
-    resize_bilinear,
 )
 
 __all__ = ["LayerVisualizer"]

@@ -12,14 +12,15 @@ import numpy as np
 import pandas as pd
 
 from spacekit._io import atomic_path
-from spacekit.exceptions import DataError, InputError
-from spacekit.visualization._export import output_dir, save_figure
-from spacekit.visualization._figures import check_backend
-from spacekit.visualization._figures_predictions import (
+from spacekit.analyzer.figures import (
+    check_backend,
     make_confusion_matrix_figure,
     make_curves_figure,
     make_gallery_figure,
+    save_figure,
 )
+from spacekit.exceptions import DataError, InputError
+from spacekit.visualization._export import output_dir
 
 __all__ = ["PredictionVisualizer", "to_numpy"]
 

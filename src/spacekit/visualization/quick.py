@@ -13,14 +13,14 @@ import numpy as np
 
 from spacekit._io import atomic_write_text
 from spacekit._version import __version__
-from spacekit.exceptions import DataError
-from spacekit.visualization._export import save_figure
-from spacekit.visualization._figures import (
+from spacekit.analyzer.figures import (
     best_epoch,
     make_batch_figure,
     make_history_figure,
     make_loss_figure,
+    save_figure,
 )
+from spacekit.exceptions import DataError
 from spacekit.visualization.training_history import TrainingHistory
 
 __all__ = [
@@ -72,8 +72,11 @@ def quick_plot_loss(
             f"The history has no 'loss' series (it has {sorted(h.metrics) or 'nothing'}); "
             "use quick_plot_metrics to plot other metrics."
         )
+    series = {"loss": h.metrics["loss"]}
     val = list(val_loss) if val_loss is not None else h.metrics.get("val_loss")
-    fig = make_loss_figure(h.metrics["loss"], val, epochs=h.epochs, backend=backend, title=title)
+    if val is not None:
+        series["val_loss"] = val
+    fig = make_loss_figure(series, epochs=h.epochs, backend=backend, title=title)
     if save_path is not None:
         save_figure(fig, save_path)
     return fig

@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 
+from spacekit.analyzer.figures import check_backend, save_figure
 from spacekit.exceptions import InputError
-from spacekit.visualization._export import LiveOutput, in_notebook, save_figure
-from spacekit.visualization._figures import check_backend
+from spacekit.visualization._export import LiveOutput, in_notebook
 
 __all__ = ["RealTimePlot"]
 

@@ -11,15 +11,17 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from spacekit.exceptions import InputError
-from spacekit.visualization._export import LiveOutput, close_figure, output_dir, save_figure
-from spacekit.visualization._figures import (
+from spacekit.analyzer.figures import (
     best_epoch,
     check_backend,
+    close_figure,
     lower_is_better,
     make_batch_figure,
     make_history_figure,
+    save_figure,
 )
+from spacekit.exceptions import InputError
+from spacekit.visualization._export import LiveOutput, output_dir
 from spacekit.visualization.training_history import TrainingHistory
 
 __all__ = ["TrainingDashboard"]

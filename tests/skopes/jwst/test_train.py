@@ -11,7 +11,8 @@ from spacekit.datasets.jwst import simulate_jwst
 from spacekit.exceptions import DataError, InputError, SkippedInputWarning
 from spacekit.preprocessor.ingest import JwstCalIngest
 from spacekit.skopes.jwst.cal.prep import JwstCalPrep, memory_bins
-from spacekit.skopes.jwst.cal.train import JwstCalTrain, _parser, main
+from spacekit.skopes.jwst.cal.train import JwstCalTrain, main
+from spacekit.skopes.jwst.cal.train.runner import _parser
 
 
 @pytest.fixture(scope="module")

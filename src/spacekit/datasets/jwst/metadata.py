@@ -39,7 +39,7 @@ import pandas as pd
 
 from spacekit._io import atomic_path
 from spacekit.datasets.jwst.naming import CORON_TYPES, TSO_TYPES
-from spacekit.skopes.jwst.cal.config import GENKEYS, SCIKEYS
+from spacekit.extractor.keywords.jwst_cal import GENKEYS, SCIKEYS
 
 __all__ = ["METADATA_KEYWORDS", "l1_row", "l3_row", "dag_name", "write_daily_csvs"]
 

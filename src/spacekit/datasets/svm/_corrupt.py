@@ -10,9 +10,10 @@ exposures and re-runs the SVM pipeline. The shift is ``lambda * 0.04 / 3600`` de
 * ``all``: every exposure of one randomly chosen filter; ``sub``: a random subset of them.
 
 The corrupted copy is named ``<visit>_<filter>_<all|sub>_<stat|stoc>``. Here the CRVAL
-shift is turned into the offset (in drizzled pixels) at which the shifted exposures land in
-the total image, and :func:`degrade_fit` moves the alignment statistics the way a re-run
-with inconsistent inputs moves them.
+shift is written into the selected exposures' headers (so the co-add places their light
+where the wrong WCS says it is) and kept as the offset (in north-up product pixels) at
+which they land in the total image, which the catalogues use; :func:`degrade_fit` moves
+the alignment statistics the way a re-run with inconsistent inputs moves them.
 """
 
 from __future__ import annotations
@@ -102,10 +103,12 @@ def corrupt_visit(
             )
     scale = visit.det.scale
     for i, (d1, d2) in zip(idx, deltas, strict=True):
-        # A larger CRVAL1 puts the exposure's sources further east (to smaller x).
+        # A larger CRVAL1 puts the exposure's sources further east (to smaller x on a
+        # north-up grid), a larger CRVAL2 further north (to larger y).
         dx = -d1 * cosd * 3600.0 / scale
-        dy = -d2 * 3600.0 / scale
+        dy = d2 * 3600.0 / scale
         visit.exposures[i].shift = (dx, dy)
+        visit.exposures[i].dcrval = (d1, d2)
     files = [f"{visit.exposures[i].rootname}_flt.fits" for i in idx]
     return Corruption(filt, expos, mode, synthetic, files, deltas)
 

@@ -1,9 +1,11 @@
 """Files of one simulated SVM visit: drizzle FITS, catalogs, poller list, diagnostic JSON.
 
-Everything is written atomically. Catalogs are derived from the true source list the
-image was drawn from: each source appears once per distinct exposure offset, copies closer
-than a merge radius blend into one detection (point catalog: 1.2 FWHM, segment catalog:
-2.5 FWHM) and a detection is kept when its signal-to-noise ratio reaches 5.
+Everything is written atomically. The drizzle product is north up with the SCI, WHT and
+CTX extensions of a drizzlepac product (:mod:`spacekit.datasets.svm._exposures`).
+Catalogs are derived from the true source list the image was drawn from: each source
+appears once per distinct exposure offset, copies closer than a merge radius blend into
+one detection (point catalog: 1.2 FWHM, segment catalog: 2.5 FWHM) and a detection is
+kept when its signal-to-noise ratio reaches 5.
 """
 
 from __future__ import annotations
@@ -15,7 +17,16 @@ import numpy as np
 
 from spacekit._io import atomic_path, atomic_write_text
 from spacekit.datasets.svm._corrupt import WCSTYPES, Corruption
-from spacekit.datasets.svm._scene import Visit, flux, gaia_mag, gaia_mask, offset_weights
+from spacekit.datasets.svm._exposures import product_wcs_header
+from spacekit.datasets.svm._scene import (
+    Visit,
+    canvas_size,
+    flux,
+    gaia_mag,
+    gaia_mask,
+    offset_weights,
+    to_canvas,
+)
 
 __all__ = ["make_wcs_header", "detect", "write_visit_files"]
 
@@ -41,25 +52,8 @@ _DATA_SOURCES = {
 
 
 def make_wcs_header(visit: Visit) -> dict:
-    """Basic TAN WCS cards of the drizzled product (north up, rotated by ORIENTAT)."""
-    s = visit.det.scale / 3600.0
-    pa = np.radians(visit.extra["orientat"])
-    c, si = np.cos(pa), np.sin(pa)
-    return {
-        "CTYPE1": "RA---TAN",
-        "CTYPE2": "DEC--TAN",
-        "CRPIX1": visit.size / 2 + 0.5,
-        "CRPIX2": visit.size / 2 + 0.5,
-        "CRVAL1": round(visit.ra, 8),
-        "CRVAL2": round(visit.dec, 8),
-        "CD1_1": -s * c,
-        "CD1_2": s * si,
-        "CD2_1": s * si,
-        "CD2_2": s * c,
-        "CUNIT1": "deg",
-        "CUNIT2": "deg",
-        "ORIENTAT": round(float(visit.extra["orientat"]), 4),
-    }
+    """TAN WCS cards of the drizzled product (north up, ORIENTAT 0)."""
+    return product_wcs_header(visit)
 
 
 def _pix2world(wcs, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -70,17 +64,26 @@ def _pix2world(wcs, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def detect(visit: Visit, rng: np.random.Generator, *, merge_fwhm: float, galaxies: bool):
-    """Detections (x, y, flux, kind, source id) of stars (and galaxies) as a structured array."""
+    """Detections (x, y, flux, kind, source id) of stars (and galaxies) as a structured array.
+
+    Positions are north-up product pixels: the detector-frame sources rotated onto the
+    product grid, one copy per distinct exposure offset.
+    """
     det = visit.det
+    n = canvas_size(visit)
     texp = sum(e.exptime for e in visit.exposures)
     rn2 = 9.0 * len(visit.exposures)
     area = np.pi * (1.5 * det.fwhm) ** 2
     copies = offset_weights(visit)
     merge = merge_fwhm * det.fwhm
     rows = []
-    sources = [(s["x"], s["y"], flux(s["mag"], det.zeropoint), 0) for s in visit.stars]
+    sx, sy = to_canvas(visit, visit.stars["x"], visit.stars["y"])
+    sf = flux(visit.stars["mag"], det.zeropoint)
+    sources = [(x, y, f, 0) for x, y, f in zip(sx, sy, sf, strict=True)]
     if galaxies:
-        sources += [(g["x"], g["y"], flux(g["mag"], det.zeropoint), 1) for g in visit.galaxies]
+        gx, gy = to_canvas(visit, visit.galaxies["x"], visit.galaxies["y"])
+        gf = flux(visit.galaxies["mag"], det.zeropoint)
+        sources += [(x, y, f, 1) for x, y, f in zip(gx, gy, gf, strict=True)]
     for sid, (x, y, f, kind) in enumerate(sources):
         clusters: list[list[float]] = []  # [sum_w*x, sum_w*y, sum_w, x0, y0]
         for dx, dy, w in sorted(copies, key=lambda c: -c[2]):
@@ -95,7 +98,7 @@ def detect(visit: Visit, rng: np.random.Generator, *, merge_fwhm: float, galaxie
                 clusters.append([w * px, w * py, w, px, py])
         for sx, sy, sw, _, _ in clusters:
             cx, cy, cf = sx / sw, sy / sw, f * sw
-            if not (0 <= cx < visit.size and 0 <= cy < visit.size):
+            if not (0 <= cx < n and 0 <= cy < n):
                 continue
             signal = cf * texp
             snr = signal / np.sqrt(signal + area * (det.sky * texp + rn2))
@@ -281,13 +284,16 @@ def _write_json(path: Path, obj: dict) -> None:
 def write_visit_files(
     folder: Path,
     visit: Visit,
-    image: np.ndarray,
+    product,
     fit: dict,
     corruption: Corruption | None,
     rng: np.random.Generator,
     stamp: tuple[str, float],
 ) -> dict:
-    """Write every file of one visit into ``folder``; return paths and scraped values."""
+    """Write every file of one visit into ``folder``; return paths and scraped values.
+
+    ``product`` is the :class:`~spacekit.generator.coadd.Coadd` of the visit's exposures.
+    """
     from astropy.io import fits
 
     det = visit.det
@@ -337,10 +343,15 @@ def write_visit_files(
         "NMATCHES": int(fit["nmatches"]),
     }
     phdu = fits.PrimaryHDU(header=fits.Header(list(primary.items())))
-    shdu = fits.ImageHDU(data=image, header=fits.Header(list(sci.items())), name="SCI")
+    shdu = fits.ImageHDU(data=product.sci, header=fits.Header(list(sci.items())), name="SCI")
+    extra = []
+    for extname, arr, unit in (("WHT", product.wht, "SECONDS"), ("CTX", product.ctx, "UNITLESS")):
+        hdr = fits.Header([("EXTNAME", extname), ("EXTVER", 1), ("BUNIT", unit)])
+        hdr.update(wcs_cards)
+        extra.append(fits.ImageHDU(data=arr, header=hdr))
     drz_path = folder / imgname
     with atomic_path(drz_path) as tmp:
-        fits.HDUList([phdu, shdu]).writeto(tmp, overwrite=True)
+        fits.HDUList([phdu, shdu, *extra]).writeto(tmp, overwrite=True)
 
     # Catalogs from the true sources as the image shows them.
     pts = detect(visit, rng, merge_fwhm=1.2, galaxies=False)
@@ -355,7 +366,8 @@ def write_visit_files(
     # Gaia: true positions of stars brighter than G ~ 20.5 (the reference catalog).
     gmag = gaia_mag(visit)
     gsel = gaia_mask(visit)
-    g_ra, g_dec = _pix2world(wcs, visit.stars["x"][gsel], visit.stars["y"][gsel])
+    gx, gy = to_canvas(visit, visit.stars["x"][gsel], visit.stars["y"][gsel])
+    g_ra, g_dec = _pix2world(wcs, gx, gy)
     from astropy.table import Table
 
     gaia = Table(
@@ -408,7 +420,6 @@ def write_visit_files(
     )
     jsons["gaia_sources"] = d
     # 3. gaia distribution
-    gx, gy = visit.stars["x"][gsel], visit.stars["y"][gsel]
     d = _diag(header, visit, imgname, "gaia_distribution_characterization", stamp)
     stats = {"Number of GAIA sources": int(len(gx))}
     if len(gx):
@@ -417,8 +428,8 @@ def write_visit_files(
             {
                 "X centroid": round(cx, 4),
                 "Y centroid": round(cy, 4),
-                "X offset": round(cx - visit.size / 2, 4),
-                "Y offset": round(cy - visit.size / 2, 4),
+                "X offset": round(cx - canvas_size(visit) / 2, 4),
+                "Y offset": round(cy - canvas_size(visit) / 2, 4),
                 "X standard deviation": round(float(gx.std()), 4),
                 "Y standard deviation": round(float(gy.std()), 4),
             }

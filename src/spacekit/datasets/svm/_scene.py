@@ -1,10 +1,13 @@
 """Visit plans and sky scenes for the SVM simulator: detectors, filters, sources, images.
 
 A *visit* is one single-visit mosaic: an instrument/detector, a target, 1-4 filters with
-1-4 exposures each. Its *scene* is a list of true sources (stars and galaxies) on a small
-drizzled pixel grid. :func:`render` draws the scene as the total-detection drizzle product
-would show it when each exposure lands at its own pixel offset (zero when aligned): the
-exposure-weighted mean of the shifted renderings, plus sky and noise.
+1-4 exposures each, all taken at one pointing and one roll angle (ORIENTAT). Its *scene*
+is a list of true sources (stars and galaxies) in the detector frame, a ``size`` x ``size``
+grid at the drizzled pixel scale. :func:`render_scene` draws the noiseless scene,
+:func:`expose` turns it into one exposure (sky, Poisson and read noise), and the total
+product is the co-add of the exposures on a north-up grid (:func:`canvas_size`,
+:func:`to_canvas`), as drizzlepac writes SVM products: the detector footprint appears
+rotated by ORIENTAT, with zeros around it.
 """
 
 from __future__ import annotations
@@ -20,7 +23,10 @@ __all__ = [
     "Exposure",
     "Visit",
     "plan_visit",
-    "render",
+    "render_scene",
+    "expose",
+    "canvas_size",
+    "to_canvas",
     "offset_weights",
     "flux",
     "gaia_mask",
@@ -145,7 +151,8 @@ class Exposure:
     rootname: str  # 9-character ipppssoot, e.g. "ibl738abq"
     filter: str
     exptime: float
-    shift: tuple[float, float] = (0.0, 0.0)  # drizzled-pixel offset (dx, dy) after corruption
+    shift: tuple[float, float] = (0.0, 0.0)  # north-up pixel offset (dx, dy) after corruption
+    dcrval: tuple[float, float] = (0.0, 0.0)  # corruption of the header CRVAL1/2 (degrees)
 
 
 @dataclass
@@ -325,6 +332,50 @@ def _add_galaxies(img: np.ndarray, gals: np.ndarray, dx: float, dy: float, zp: f
         img[y0:y1, x0:x1] += flux(g["mag"], zp) * prof
 
 
+def canvas_size(visit: Visit) -> int:
+    """Side of the north-up product grid that holds the rotated detector footprint."""
+    pa = np.radians(visit.extra.get("orientat", 0.0))
+    return int(np.ceil(visit.size * (abs(np.cos(pa)) + abs(np.sin(pa))) - 1e-6))
+
+
+def to_canvas(visit: Visit, x, y) -> tuple[np.ndarray, np.ndarray]:
+    """North-up product pixel coordinates of detector-frame pixel coordinates.
+
+    The detector's +y axis points ORIENTAT degrees east of north, so a detector offset
+    ``(a, b)`` from the centre lands at ``(a cos - b sin, a sin + b cos)`` from the centre
+    of the product grid (east is to the left in both).
+    """
+    pa = np.radians(visit.extra.get("orientat", 0.0))
+    c, s = np.cos(pa), np.sin(pa)
+    half_in = (visit.size - 1) / 2.0
+    half_out = (canvas_size(visit) - 1) / 2.0
+    a = np.asarray(x, dtype=float) - half_in
+    b = np.asarray(y, dtype=float) - half_in
+    return half_out + a * c - b * s, half_out + a * s + b * c
+
+
+def render_scene(visit: Visit) -> np.ndarray:
+    """The noiseless scene in the detector frame (float64, e-/s per pixel, no sky)."""
+    det = visit.det
+    img = np.zeros((visit.size, visit.size), dtype=np.float64)
+    f_star = flux(visit.stars["mag"], det.zeropoint)
+    _add_stars(img, visit.stars["x"], visit.stars["y"], f_star, det.fwhm / 2.3548)
+    _add_galaxies(img, visit.galaxies, 0.0, 0.0, det.zeropoint)
+    return img
+
+
+def expose(visit: Visit, scene: np.ndarray, exposure: Exposure, rng: np.random.Generator):
+    """One exposure of the scene: (electrons, error) arrays with sky, shot and read noise.
+
+    Read noise is 3 e- per pixel; no cosmic rays, no dark current.
+    """
+    t = float(exposure.exptime)
+    expected = (np.clip(scene, 0, None) + visit.det.sky) * t
+    var = expected + 9.0
+    electrons = expected + rng.standard_normal(scene.shape) * np.sqrt(var)
+    return electrons.astype(np.float32), np.sqrt(var).astype(np.float32)
+
+
 def offset_weights(visit: Visit) -> list[tuple[float, float, float]]:
     """Distinct exposure offsets as ``(dx, dy, weight)``, weights summing to one.
 
@@ -337,29 +388,3 @@ def offset_weights(visit: Visit) -> list[tuple[float, float, float]]:
         seconds[key] = seconds.get(key, 0.0) + e.exptime
     total = sum(seconds.values())
     return [(dx, dy, t / total) for (dx, dy), t in seconds.items()]
-
-
-def render(visit: Visit, rng: np.random.Generator | None = None, *, noise: bool = True):
-    """Draw the total-detection image of a visit (float32, e-/s).
-
-    Exposures that share a pixel offset are drawn once and weighted by their exposure
-    time, so a misaligned visit shows each source once per distinct offset (doubled stars).
-    """
-    det = visit.det
-    n = visit.size
-    sigma = det.fwhm / 2.3548
-    total = sum(e.exptime for e in visit.exposures)
-    img = np.zeros((n, n), dtype=np.float64)
-    f_star = flux(visit.stars["mag"], det.zeropoint)
-    for dx, dy, w in offset_weights(visit):
-        layer = np.zeros_like(img)
-        _add_stars(layer, visit.stars["x"] + dx, visit.stars["y"] + dy, f_star, sigma)
-        _add_galaxies(layer, visit.galaxies, dx, dy, det.zeropoint)
-        img += layer * w
-    img += det.sky
-    if noise:
-        rng = rng if rng is not None else np.random.default_rng(0)
-        read_noise = 3.0 * np.sqrt(len(visit.exposures))
-        var = np.clip(img, 0, None) * total + read_noise**2
-        img = img + rng.standard_normal(img.shape) * np.sqrt(var) / total
-    return (img - det.sky).astype(np.float32)

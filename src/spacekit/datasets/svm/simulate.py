@@ -2,11 +2,15 @@
 
 Each visit folder holds what the SVM alignment skope reads from a real run of the
 drizzlepac SVM pipeline: the total-detection drizzle product
-``hst_<prop>_<visit>_<instr>_<det>_total_<ipppss>_dr[cz].fits`` (primary header plus a SCI
-extension with a small image of stars and galaxies, TAN WCS and the alignment keywords
-RMS_RA, RMS_DEC, NMATCHES, WCSTYPE), the point and segment catalogs (ECSV), a Gaia
-reference catalog, the poller input list and the ``*_svm_*.json`` quality-analysis files in
-the HapDiagnostic layout (``header``, ``general information``, ``data``).
+``hst_<prop>_<visit>_<instr>_<det>_total_<ipppss>_dr[cz].fits`` (primary header, a north-up
+SCI image of stars and galaxies in which the detector footprint appears rotated by the
+visit's roll angle, with zeros around it, TAN WCS and the alignment keywords RMS_RA,
+RMS_DEC, NMATCHES, WCSTYPE; WHT and CTX extensions), the point and segment catalogs
+(ECSV), a Gaia reference catalog, the poller input list and the ``*_svm_*.json``
+quality-analysis files in the HapDiagnostic layout (``header``, ``general information``,
+``data``). The product is the co-add of the visit's exposures
+(:mod:`spacekit.datasets.svm._exposures`); ``exposures=True`` also writes them as
+``<rootname>_flt.fits`` files.
 
 Misaligned visits follow spacekit 1.1.4's corruption rules (see
 :mod:`spacekit.datasets.svm._corrupt`); their folders and label index are suffixed
@@ -164,11 +168,24 @@ def _aligned_fit(visit, rng: np.random.Generator, n_gaia_detected: int) -> dict:
 
 
 def _simulate_one(
-    i: int, seed: int, label: int, det: str, mode: str, size: int, out_dir: Path, taken: set[str]
+    i: int,
+    seed: int,
+    label: int,
+    det: str,
+    mode: str,
+    size: int,
+    out_dir: Path,
+    taken: set[str],
+    exposures: bool = False,
 ) -> tuple[str, dict, dict]:
     from spacekit.datasets.svm._corrupt import corrupt_visit, degrade_fit
+    from spacekit.datasets.svm._exposures import (
+        coadd_exposures,
+        simulate_exposures,
+        write_exposure,
+    )
     from spacekit.datasets.svm._products import write_visit_files
-    from spacekit.datasets.svm._scene import gaia_mask, plan_visit, render
+    from spacekit.datasets.svm._scene import gaia_mask, plan_visit
 
     rng = np.random.default_rng([seed, i])
     min_filters = 2 if mode.startswith("all") else 1
@@ -197,10 +214,14 @@ def _simulate_one(
     folder = out_dir / folder_name
     folder.mkdir(parents=True, exist_ok=True)
 
-    image = render(visit, rng)
+    frames = simulate_exposures(visit, rng)
+    product, _, _ = coadd_exposures(visit, frames)
+    if exposures:
+        for e, (electrons, err) in zip(visit.exposures, frames, strict=True):
+            write_exposure(folder, visit, e, electrons, err)
     when = datetime(2021, 6, 1, tzinfo=UTC) + timedelta(hours=7 * i + seed % 24)
     stamp = (when.strftime("%m/%d/%YT%H:%M:%S"), float(when.timestamp()))
-    info = write_visit_files(folder, visit, image, fit, corruption, rng, stamp)
+    info = write_visit_files(folder, visit, product, fit, corruption, rng, stamp)
     shift_px = max((float(np.hypot(*e.shift)) for e in visit.exposures), default=0.0)
     row = {
         "label": label,
@@ -222,6 +243,7 @@ def _simulate_one(
         "rms_dec": round(fit["rms_dec"], 4),
         "nmatches": int(fit["nmatches"]),
         "wcstype": fit["wcstype"],
+        "orientat": round(float(visit.extra["orientat"]), 4),
     }
     prod = {
         "folder": folder_name,
@@ -244,6 +266,7 @@ def simulate_svm(
     overwrite: bool = False,
     progress: bool = True,
     image_size: int = 256,
+    exposures: bool = False,
 ) -> SvmSimulation:
     """Write ``n_visits`` simulated SVM visits (aligned and misaligned) to ``out_dir``.
 
@@ -264,7 +287,11 @@ def simulate_svm(
     progress : bool, default=True
         Show a tqdm progress bar.
     image_size : int, default=256
-        Side of the square SCI image in pixels (float32).
+        Side of the square detector frame in pixels. The north-up product grid is larger
+        (up to 1.42 times) to hold the footprint rotated by the visit's roll angle.
+    exposures : bool, default=False
+        Also write every exposure as ``<rootname>_flt.fits`` (the input files that
+        ``spacekit.skopes.hst.svm.corrupt`` corrupts and re-combines).
 
     Returns
     -------
@@ -300,7 +327,9 @@ def simulate_svm(
     for i, (label, det, mode) in enumerate(
         tqdm(plan, desc="SVM visits", unit="visit", disable=not progress)
     ):
-        index, row, prod = _simulate_one(i, seed, label, det, mode, int(image_size), out_dir, taken)
+        index, row, prod = _simulate_one(
+            i, seed, label, det, mode, int(image_size), out_dir, taken, bool(exposures)
+        )
         rows[index] = row
         prods[index] = prod
     labels = pd.DataFrame.from_dict(rows, orient="index")
@@ -319,6 +348,7 @@ def simulate_svm(
         "n_visits": int(n_visits),
         "misaligned_fraction": frac,
         "image_size": int(image_size),
+        "exposures": bool(exposures),
         "counts": {
             "aligned": int((labels["label"] == 0).sum()),
             "misaligned": int((labels["label"] == 1).sum()),
@@ -339,7 +369,9 @@ def render_visit_pair(
 ):
     """Render one visit aligned and misaligned (all exposures of one filter, static shift).
 
-    Nothing is written; the docs figure is drawn from this pair.
+    Both are co-adds of the same exposures (the same noise), north up with ORIENTAT 0;
+    in the second, one filter's exposures carry a shifted CRVAL. Nothing is written; the
+    docs figure is drawn from this pair.
 
     Parameters
     ----------
@@ -360,7 +392,8 @@ def render_visit_pair(
         ``name`` (product name) and ``suffix`` (the corruption suffix).
     """
     from spacekit.datasets.svm._corrupt import corrupt_visit
-    from spacekit.datasets.svm._scene import CATEGORIES, DETECTORS, plan_visit, render
+    from spacekit.datasets.svm._exposures import coadd_exposures, simulate_exposures
+    from spacekit.datasets.svm._scene import CATEGORIES, DETECTORS, plan_visit
 
     seed = check_seed(seed)
     image_size = check_int("image_size", image_size, 32, 2048)
@@ -374,6 +407,7 @@ def render_visit_pair(
     visit.extra["orientat"] = 0.0
     bad = copy.deepcopy(visit)
     corr = corrupt_visit(bad, rng, expos="all", mode="stat", thresh="major")
-    aligned = render(visit, np.random.default_rng(seed + 1))
-    misaligned = render(bad, np.random.default_rng(seed + 1))
+    frames = simulate_exposures(visit, np.random.default_rng(seed + 1))
+    aligned = coadd_exposures(visit, frames)[0].sci
+    misaligned = coadd_exposures(bad, frames)[0].sci
     return aligned, misaligned, {"name": visit.name, "suffix": corr.suffix}
