@@ -5,12 +5,34 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 __all__ = ["atomic_open", "atomic_write_text", "atomic_write_json", "atomic_path"]
+
+
+def _target(path: Path) -> Path:
+    """The file a write to ``path`` must replace: symbolic links are followed."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def _copy_mode(tmp_path: Path, target: Path) -> None:
+    """Give ``tmp_path`` the permissions (and, if allowed, owner) of an existing ``target``,
+    or those a plain ``open()`` would give a new file."""
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_path, 0o666 & ~umask)
+        return
+    os.chmod(tmp_path, stat.S_IMODE(st.st_mode))
+    if hasattr(os, "chown"):
+        with contextlib.suppress(OSError):
+            os.chown(tmp_path, st.st_uid, st.st_gid)
 
 
 @contextlib.contextmanager
@@ -20,19 +42,20 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     Use it with writers that want a file name (``DataFrame.to_csv``, ``fits.writeto``,
     ``Figure.savefig``...). If the block raises, the temporary file is removed and
     ``path`` is left untouched, so an interrupted write never leaves half a file.
+
+    An existing file keeps its permission bits (a 0600 file stays 0600) and, where the
+    process may, its owner. If ``path`` is a symbolic link, the file it points to is
+    replaced and the link is kept.
     """
-    path = Path(path)
+    path = _target(Path(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(
         prefix=f".{path.name}.", suffix=".part" + path.suffix, dir=path.parent
     )
     os.close(fd)
     tmp_path = Path(tmp)
-    # mkstemp creates 0600 files; give the result the permissions a plain open() would.
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp_path, 0o666 & ~umask)
     try:
+        _copy_mode(tmp_path, path)
         yield tmp_path
         os.replace(tmp_path, path)
     except BaseException:

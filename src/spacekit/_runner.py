@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from pathlib import Path
 
 __all__ = ["LOG_LEVELS", "parse_bool", "add_log_arguments", "configure_runner_logging"]
@@ -56,8 +57,15 @@ def configure_runner_logging(args: argparse.Namespace, log_name: str) -> logging
 
     want_file = args.logfile if args.logfile is not None else args.logdir is not None
     log_file = Path(args.logdir or ".", log_name) if want_file else None
-    return configure_logging(
-        "debug" if args.verbose else args.console_log_level,
-        log_file=log_file,
-        file_level=args.logfile_log_level,
-    )
+    try:
+        return configure_logging(
+            "debug" if args.verbose else args.console_log_level,
+            log_file=log_file,
+            file_level=args.logfile_log_level,
+        )
+    except OSError as exc:  # like argparse's usage errors: one line, exit status 2
+        where = f" ({exc.filename})" if exc.filename else ""
+        sys.stderr.write(
+            f"error: cannot write the log file {log_file}: {exc.strerror or exc}{where}\n"
+        )
+        raise SystemExit(2) from exc

@@ -15,6 +15,7 @@ __all__ = [
     "SpacekitWarning",
     "UnknownCategoryWarning",
     "SkippedInputWarning",
+    "FlaggedInputWarning",
 ]
 
 
@@ -48,3 +49,11 @@ class UnknownCategoryWarning(SpacekitWarning):
 
 class SkippedInputWarning(SpacekitWarning):
     """An input file or record was skipped; the message names it and says why."""
+
+
+class FlaggedInputWarning(SpacekitWarning):
+    """Results were computed from missing or implausible input values and are flagged.
+
+    The message names the inputs and the values; the affected results carry the same
+    reasons (e.g. ``JwstCalPredict.flags``).
+    """

@@ -236,13 +236,17 @@ def test_interrupted_run_leaves_no_partial_file(tmp_path, monkeypatch):
     out = tmp_path / "crash"
     with pytest.raises(KeyboardInterrupt):
         simulate_jwst(out, n=20, seed=4, progress=False)
-    names = sorted(p.name for p in (out / "uncal").iterdir())
-    assert len(names) == 3
-    for name in names:
+    assert calls["n"] == 4
+    # the three complete files and the half one are gone: nothing of the run is left,
+    # so the same command can be run again
+    assert list(out.rglob("*")) == []
+    monkeypatch.undo()
+    sim = simulate_jwst(out, n=20, seed=4, progress=False)
+    for name in sorted(p.name for p in (out / "uncal").iterdir())[:3]:
         assert FILE_RE.match(name)
         with fits.open(out / "uncal" / name) as hdul:
             assert hdul[0].header["FILENAME"] == name
-    assert not (out / "manifest.json").exists() and not (out / "truth.csv").exists()
+    assert len(sim.exposures) == len(list((out / "uncal").iterdir()))
 
 
 def test_files_verify_with_astropy(sim):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import shutil
 
@@ -129,15 +130,20 @@ def test_scraper_skips_bad_files_with_reasons(tmp_path, uncal_writer):
     assert "unparsable" in reasons["00006"]
 
 
-def test_gzip_falls_back_to_astropy(tmp_path, uncal_writer):
+@pytest.mark.parametrize(("opener", "sfx"), [(gzip.open, ".gz"), (bz2.open, ".bz2")])
+def test_compressed_files_read_as_astropy_does(tmp_path, uncal_writer, opener, sfx):
     path = uncal_writer(tmp_path / "plain.fits")
-    gz = tmp_path / "jw02732001001_02101_00001_nrcb1_uncal.fits.gz"
-    with open(path, "rb") as src, gzip.open(gz, "wb") as dst:
+    packed = tmp_path / f"jw02732001001_02101_00001_nrcb1_uncal.fits{sfx}"
+    with open(path, "rb") as src, opener(packed, "wb") as dst:
         shutil.copyfileobj(src, dst)
-    with pytest.raises(NeedsAstropy):
-        read_fits_cards(gz, GENKEYS, SCIKEYS)
-    headers = JwstFitsScraper(tmp_path, sfx="_uncal.fits.gz", progress=False).scrape_inputs()
+    assert read_fits_cards(packed, GENKEYS, SCIKEYS) == read_fits_cards_astropy(
+        packed, GENKEYS, SCIKEYS
+    )
+    headers = JwstFitsScraper(tmp_path, sfx=f"_uncal.fits{sfx}", progress=False).scrape_inputs()
     assert headers["jw02732001001_02101_00001_nrcb1"]["FILTER"] == "F150W"
+    packed.write_bytes(packed.read_bytes()[:200])  # truncated stream
+    with pytest.raises(FitsReadError, match="corrupt or truncated"):
+        read_fits_cards(packed, GENKEYS, SCIKEYS)
 
 
 def test_truncated_reader_error(tmp_path, uncal_writer):
@@ -170,3 +176,14 @@ def test_fast_reader_equals_astropy_on_simulated_files(tmp_path):
         )
     headers = JwstFitsScraper(tmp_path / "sim" / "uncal", progress=False).scrape_inputs()
     assert list(headers) == sorted(sim.exposures["path"].map(lambda p: exposure_key(p)))
+
+
+def test_long_string_falls_back_to_astropy(tmp_path, uncal_writer):
+    long_name = "A-VERY-LONG-TARGET-NAME-" * 4
+    path = uncal_writer(
+        tmp_path / "jw02732001001_02101_00001_nrcb1_uncal.fits", primary={"TARGNAME": long_name}
+    )
+    with pytest.raises(NeedsAstropy):
+        read_fits_cards(path, GENKEYS, SCIKEYS)
+    headers = JwstFitsScraper(tmp_path, progress=False).scrape_inputs()
+    assert headers["jw02732001001_02101_00001_nrcb1"]["TARGNAME"] == long_name

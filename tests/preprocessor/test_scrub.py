@@ -7,7 +7,12 @@ import warnings
 import pandas as pd
 import pytest
 
-from spacekit.exceptions import InputError, SkippedInputWarning, UnknownCategoryWarning
+from spacekit.exceptions import (
+    FlaggedInputWarning,
+    InputError,
+    SkippedInputWarning,
+    UnknownCategoryWarning,
+)
 from spacekit.preprocessor.scrub import JwstCalScrubber, headers_from_dataframe
 from spacekit.preprocessor.scrub_naming import (
     group_products,
@@ -385,10 +390,15 @@ def test_headers_not_mutated_and_tac_nexposur():
 
 def test_df_mode_handles_numbers_and_missing_columns():
     df = _frame({"a": hdr(PROGRAM=2732, OBSERVTN=1, CHANNEL="SHORT")}).drop(columns=["GS_MAG"])
-    df.loc["a", "PUPIL"] = None
     scrubber = JwstCalScrubber(data=df, mode="df")
-    assert list(scrubber.products) == ["jw02732-o001_t1_nircam_f150w"]
+    assert list(scrubber.products) == ["jw02732-o001_t1_nircam_clear-f150w"]
     assert scrubber.scrub_inputs("IMAGE")["gs_mag"].tolist() == [0.0]
+    assert scrubber.flags == {} and scrubber.skipped == []
+    df.loc["a", "PUPIL"] = None  # 1.1.4 named it ..._nircam_f150w, merging products
+    with pytest.warns(SkippedInputWarning, match="PUPIL missing"):
+        scrubber = JwstCalScrubber(data=df, mode="df")
+    assert scrubber.products == {}
+    assert scrubber.skipped[0][0] == "a" and "PUPIL missing" in scrubber.skipped[0][1]
 
 
 def test_bad_arguments(tmp_path):
@@ -499,7 +509,16 @@ def test_wrongly_typed_values():
         "a": hdr(NUMDTHPT="four", BKGDTARG=1, GS_MAG="bright", TARG_RA="far", CROWDFLD="t"),
         "b": hdr(CRVAL1="339.5", CRVAL2=33.9),  # a string fiducial is not usable
     }
-    scrubber = JwstCalScrubber(data=_frame(rows), mode="df")
+    with pytest.warns(FlaggedInputWarning, match="NUMDTHPT") as record:
+        scrubber = JwstCalScrubber(data=_frame(rows), mode="df")
+    assert "jw02732-o001_t0_nircam_clear-f150w" in str(record[0].message)
+    assert scrubber.flags == {
+        "jw02732-o001_t0_nircam_clear-f150w": [
+            "GS_MAG outside [-10, 40] or not a number: treated as missing",
+            "NUMDTHPT missing or not a count in 1-10000: the model input is 0",
+            "TARG_RA/TARG_DEC missing or not a sky position: target offsets computed as 0",
+        ]
+    }
     row = scrubber.scrub_inputs("IMAGE").iloc[0]
     assert row["numdthpt"] == 0.0 and row["gs_mag"] == 0.0
     assert row["bkgdtarg"] == 1 and row["crowdfld"] == 1

@@ -40,10 +40,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from spacekit._io import atomic_path
+from spacekit._json import loads_bounded
 from spacekit._version import __version__
 from spacekit.builder.archive_zip import (
     MAX_MEMBER_BYTES,
     MAX_TOTAL_BYTES,
+    ExpansionBudget,
     check_member_name,
     list_members,
     open_zip,
@@ -141,6 +143,8 @@ class _Source:
     def __init__(self, path: Path):
         self.path = path
         self.where = f"archive '{path}'"
+        #: every byte this load expands to, at every level, is taken from this budget
+        self.budget = ExpansionBudget(where=self.where)
         if path.is_dir():
             self.zf = None
             self.names = self._walk_folder(path)
@@ -187,8 +191,13 @@ class _Source:
                 "archive is incomplete or is not a spacekit model archive."
             )
         if self.zf is not None:
-            return read_zip_members(self.zf, names, self.where)
+            return read_zip_members(self.zf, names, self.where, budget=self.budget)
+        self.budget.take(sum((self.path / n).stat().st_size for n in names), str(names))
         return {n: (self.path / n).read_bytes() for n in names}
+
+    def model(self, data: bytes, member: str) -> NumpyMLP:
+        """Load the ``.keras`` bytes of ``member`` within this archive's budget."""
+        return NumpyMLP.from_keras_file(data, where=f"{member} in {self.where}", budget=self.budget)
 
     def close(self) -> None:
         if self.zf is not None:
@@ -233,7 +242,6 @@ def load_archive(
             "1.1.4 jwst_cal.zip."
         )
     src = _Source(path)
-    loader = loader or _numpy_loader
     try:
         if _MANIFEST in src.names:
             archive = _load_ours(src, name, loader)
@@ -246,16 +254,20 @@ def load_archive(
 
 
 def _json(data: bytes, member: str, where: str) -> dict:
-    try:
-        obj = json.loads(data.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ArchiveError(f"{member} in {where} is not valid JSON: {exc}") from exc
+    obj = loads_bounded(data, where=f"{member} in {where}", error=ArchiveError)
     if not isinstance(obj, dict):
         raise ArchiveError(f"{member} in {where} must hold a JSON object.")
     return obj
 
 
-def _load_ours(src: _Source, name: str, loader: ModelLoader) -> ModelArchive:
+def _load_model(src: _Source, loader: ModelLoader | None, data: bytes, member: str):
+    """Numpy models load within the archive's budget; a custom ``loader`` gets the bytes."""
+    if loader is None:
+        return src.model(data, member)
+    return loader(data, f"{member} in {src.where}")
+
+
+def _load_ours(src: _Source, name: str, loader: ModelLoader | None) -> ModelArchive:
     manifest = _json(src.read([_MANIFEST])[_MANIFEST], _MANIFEST, src.where)
     if manifest.get("format") != ARCHIVE_FORMAT:
         raise ArchiveError(
@@ -290,16 +302,14 @@ def _load_ours(src: _Source, name: str, loader: ModelLoader) -> ModelArchive:
                 f"{sums[member]}, file has {digest}. The archive was modified or corrupted; "
                 "re-create or re-download it."
             )
-    loaded = {
-        key: loader(data[member], f"{member} in {src.where}") for key, member in models.items()
-    }
+    loaded = {key: _load_model(src, loader, data[member], member) for key, member in models.items()}
     tx = {mode.lower(): _json(data[m], m, src.where) for mode, m in txs.items()}
     card = data[card_name].decode("utf-8", "replace") if card_name else None
     raw = {m: data[m] for m in models.values()}
     return ModelArchive(src.path, name, "spacekit", loaded, tx, manifest, card, raw)
 
 
-def _load_114(src: _Source, name: str, loader: ModelLoader) -> ModelArchive:
+def _load_114(src: _Source, name: str, loader: ModelLoader | None) -> ModelArchive:
     prefix = ""
     if not any(n.endswith(".keras") and "/" not in n for n in src.names):
         prefix = f"{name}/"
@@ -329,7 +339,7 @@ def _load_114(src: _Source, name: str, loader: ModelLoader) -> ModelArchive:
         and n.endswith(".json")
     ]
     data = src.read(keras_files + tx_files)
-    models = {Path(n).stem: loader(data[n], f"{n} in {src.where}") for n in keras_files}
+    models = {Path(n).stem: _load_model(src, loader, data[n], n) for n in keras_files}
     tx = {}
     for n in tx_files:
         stem = Path(n).stem  # tx_data-image / tx_data

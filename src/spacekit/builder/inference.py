@@ -25,13 +25,24 @@ import io
 import json
 import logging
 import os
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from spacekit.builder.archive_zip import open_zip, read_zip_members
+from spacekit.builder.archive_zip import ExpansionBudget, open_zip, read_zip_members
+from spacekit.builder.keras_config import (
+    IDENTITY_LAYERS,
+    SUPPORTED_LAYERS,
+    as_tensor_list,
+    checked_layers,
+    h5_paths,
+    inbound_name,
+    json_object,
+    layer_name,
+    weight_specs,
+)
+from spacekit.builder.weights_h5 import read_weights
 from spacekit.exceptions import ArchiveError, InputError
 
 __all__ = ["NumpyMLP", "NumpyLayer", "ACTIVATIONS", "SUPPORTED_LAYERS"]
@@ -85,28 +96,6 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "gelu": _gelu,
     "exponential": np.exp,
 }
-
-_IDENTITY_LAYERS = {
-    "Dropout",
-    "GaussianNoise",
-    "GaussianDropout",
-    "AlphaDropout",
-    "ActivityRegularization",
-}
-#: Keras layer class names this module can evaluate.
-SUPPORTED_LAYERS = frozenset(
-    {
-        "InputLayer",
-        "Dense",
-        "Activation",
-        "ReLU",
-        "LeakyReLU",
-        "Softmax",
-        "BatchNormalization",
-        "Flatten",
-    }
-    | _IDENTITY_LAYERS
-)
 
 
 def _activation(spec, layer: str) -> Callable[[np.ndarray], np.ndarray]:
@@ -185,7 +174,7 @@ class NumpyLayer:
             self._fn = _make_batchnorm(self.name, cfg, w)
         elif kind == "Flatten":
             self._fn = lambda x: x.reshape(x.shape[0], -1)
-        elif kind in _IDENTITY_LAYERS or kind == "InputLayer":
+        elif kind in IDENTITY_LAYERS or kind == "InputLayer":
             self._fn = lambda x: x
         else:  # pragma: no cover - rejected earlier by NumpyMLP.from_config
             raise ArchiveError(f"Unsupported layer {self.name!r} of type {kind!r}.")
@@ -236,36 +225,6 @@ def _make_batchnorm(name: str, cfg: dict, w: list[np.ndarray]):
     return lambda x: x * inv + shift
 
 
-def _snake_case(name: str) -> str:
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
-def _inbound_name(layer: dict) -> str | None:
-    """The single inbound layer name from a Keras 3 (or Keras 2) functional config."""
-    nodes = layer.get("inbound_nodes") or []
-    if not nodes:
-        return None
-    if len(nodes) > 1:
-        raise ArchiveError(
-            f"Layer {layer.get('name')!r} is called {len(nodes)} times (a shared layer); "
-            "numpy inference supports only simple feed-forward models."
-        )
-    node = nodes[0]
-    if isinstance(node, dict):  # Keras 3: {"args": [tensor], "kwargs": {}}
-        args = node.get("args", [])
-        tensors = [a for a in args if isinstance(a, dict) and "config" in a]
-        if len(tensors) != 1:
-            raise ArchiveError(
-                f"Layer {layer.get('name')!r} takes {len(tensors)} inputs; numpy inference "
-                "supports only layers with a single input."
-            )
-        return tensors[0]["config"]["keras_history"][0]
-    if isinstance(node, list) and len(node) == 1 and isinstance(node[0], list):  # Keras 2
-        return node[0][0]
-    raise ArchiveError(f"Cannot read the inbound nodes of layer {layer.get('name')!r}.")
-
-
 class NumpyMLP:
     """A feed-forward Keras model evaluated with numpy (no TensorFlow).
 
@@ -311,9 +270,15 @@ class NumpyMLP:
     # ------------------------------------------------------------------ loading
     @classmethod
     def from_keras_file(
-        cls, source: str | os.PathLike | bytes | io.BufferedIOBase, where: str | None = None
+        cls,
+        source: str | os.PathLike | bytes | io.BufferedIOBase,
+        where: str | None = None,
+        budget: ExpansionBudget | None = None,
     ) -> NumpyMLP:
         """Read a ``.keras`` file (path, bytes or binary file object).
+
+        The weights are read only after every array the config uses has been checked
+        (dtype, shape, total size): see :mod:`spacekit.builder.weights_h5`.
 
         Parameters
         ----------
@@ -321,6 +286,9 @@ class NumpyMLP:
             The ``.keras`` zip.
         where : str, optional
             How to name the file in error messages (defaults to the path).
+        budget : ExpansionBudget, optional
+            Bytes this file may expand to (zip members and weight arrays); archives pass
+            one budget for all their models. A fresh default budget if omitted.
 
         Returns
         -------
@@ -329,24 +297,36 @@ class NumpyMLP:
         Raises
         ------
         ArchiveError
-            If the file is not a valid ``.keras`` zip, a member is missing, or the model
-            has a layer type or activation that numpy inference does not support.
+            If the file is not a valid ``.keras`` zip, a member is missing, the model
+            has a layer type or activation that numpy inference does not support, or the
+            weights do not match the config or exceed the size limit.
         """
         where = where or (str(source) if isinstance(source, str | os.PathLike) else ".keras data")
+        budget = budget if budget is not None else ExpansionBudget(where=where)
         with open_zip(source) as zf:
-            members = read_zip_members(zf, ["config.json", "model.weights.h5"], where=where)
+            members = read_zip_members(
+                zf, ["config.json", "model.weights.h5"], where=where, budget=budget
+            )
             try:
                 meta = json.loads(
-                    read_zip_members(zf, ["metadata.json"], where=where)["metadata.json"]
+                    read_zip_members(zf, ["metadata.json"], where=where, budget=budget)[
+                        "metadata.json"
+                    ]
                 )
-            except ArchiveError:
+            except (ArchiveError, ValueError, UnicodeDecodeError):
                 meta = {}
+        if not isinstance(meta, dict):
+            meta = {}
+        config = json_object(members["config.json"], "config.json", where)
         try:
-            config = json.loads(members["config.json"])
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ArchiveError(f"config.json of {where} is not valid JSON: {exc}") from exc
-        weights = _read_weights(members["model.weights.h5"], where)
-        return cls.from_config(config, weights, metadata=meta, where=where)
+            specs = weight_specs(config, where)
+            weights = read_weights(members["model.weights.h5"], where, specs, budget)
+            return cls.from_config(config, weights, metadata=meta, where=where)
+        except (KeyError, IndexError, TypeError, AttributeError) as exc:
+            raise ArchiveError(
+                f"config.json of {where} is malformed ({type(exc).__name__}: {exc}); it is "
+                "not a Keras 3 model config that numpy inference can read."
+            ) from exc
 
     @classmethod
     def from_config(
@@ -361,45 +341,19 @@ class NumpyMLP:
         ``weights`` maps the H5 group name (``"dense"``, ``"dense_1"``...) to its arrays;
         each entry may also carry the layer name under the key ``"@name:<layer>"``.
         """
-        kind = config.get("class_name")
-        if kind not in ("Functional", "Sequential", "Model"):
-            raise ArchiveError(
-                f"{where} holds a {kind!r} model; numpy inference reads Functional and "
-                "Sequential Keras models."
-            )
-        body = config.get("config", {})
-        raw_layers = body.get("layers", [])
-        if not raw_layers:
-            raise ArchiveError(f"{where} has no layers in its config.")
-        unsupported = sorted(
-            {
-                f"{la.get('class_name')} ({la.get('config', {}).get('name')})"
-                for la in raw_layers
-                if la.get("class_name") not in SUPPORTED_LAYERS
-            }
-        )
-        if unsupported:
-            raise ArchiveError(
-                f"{where} contains layers numpy inference does not support: {unsupported}. "
-                f"Supported layer types: {sorted(SUPPORTED_LAYERS)}. Load it with keras instead."
-            )
+        kind, body, raw_layers = checked_layers(config, where)
         by_name = {k[len("@name:") :]: v for k, v in weights.items() if k.startswith("@name:")}
-        counters: dict[str, int] = {}
         layers: list[NumpyLayer] = []
         previous: str | None = None
-        for raw in raw_layers:
+        for raw, path in zip(raw_layers, h5_paths(raw_layers), strict=True):
             cls_name = raw["class_name"]
             cfg = raw.get("config", {})
-            lname = cfg.get("name") or raw.get("name")
-            snake = _snake_case(cls_name)
-            n = counters.get(snake, 0)
-            counters[snake] = n + 1
-            path = snake if n == 0 else f"{snake}_{n}"
+            lname = layer_name(raw)
             w = by_name.get(lname, weights.get(path, []))
             if kind == "Sequential":
                 inbound = previous
             else:
-                inbound = _inbound_name(raw)
+                inbound = inbound_name(raw)
             layer = NumpyLayer(lname, cls_name, inbound, [np.asarray(a, _F32) for a in w], cfg)
             layers.append(layer)
             previous = lname
@@ -414,8 +368,8 @@ class NumpyMLP:
         if kind == "Sequential":
             output = layers[-1].name
         else:
-            outs = _as_tensor_list(body.get("output_layers"))
-            ins = _as_tensor_list(body.get("input_layers"))
+            outs = as_tensor_list(body.get("output_layers"))
+            ins = as_tensor_list(body.get("input_layers"))
             if len(outs) != 1 or len(ins) > 1:
                 raise ArchiveError(
                     f"{where} has {len(ins)} inputs and {len(outs)} outputs; numpy inference "
@@ -492,17 +446,6 @@ class NumpyMLP:
         )
 
 
-def _as_tensor_list(spec) -> list[list]:
-    """Normalise ``[[name, 0, 0], ...]`` or a single ``[name, 0, 0]`` to a list of triples."""
-    if not spec:
-        return []
-    if isinstance(spec, list) and spec and isinstance(spec[0], str):
-        return [spec]
-    if isinstance(spec, dict):
-        return [list(v) for v in spec.values()]
-    return [list(v) for v in spec]
-
-
 def _check_weights(layers: list[NumpyLayer], where: str) -> None:
     prev_dim = None
     for layer in layers:
@@ -528,31 +471,3 @@ def _check_weights(layers: list[NumpyLayer], where: str) -> None:
                     f"but the previous layer gives {prev_dim}."
                 )
             prev_dim = kernel.shape[1]
-
-
-def _read_weights(data: bytes, where: str) -> dict[str, list[np.ndarray]]:
-    """Read ``layers/<path>/vars/<i>`` arrays from a Keras 3 ``model.weights.h5``."""
-    import h5py
-
-    out: dict[str, list[np.ndarray]] = {}
-    try:
-        with h5py.File(io.BytesIO(data), "r") as h5:
-            if "layers" not in h5:
-                raise ArchiveError(f"model.weights.h5 of {where} has no 'layers' group.")
-            for path, group in h5["layers"].items():
-                if not isinstance(group, h5py.Group) or "vars" not in group:
-                    continue
-                vars_ = group["vars"]
-                keys = sorted(vars_.keys(), key=lambda k: int(k) if k.isdigit() else 1 << 30)
-                arrays = [np.asarray(vars_[k][()], dtype=_F32) for k in keys]
-                out[path] = arrays
-                lname = vars_.attrs.get("name")
-                if isinstance(lname, bytes):
-                    lname = lname.decode()
-                if lname:
-                    out[f"@name:{lname}"] = arrays
-    except ArchiveError:
-        raise
-    except (OSError, KeyError, ValueError) as exc:
-        raise ArchiveError(f"Cannot read model.weights.h5 of {where}: {exc}") from exc
-    return out

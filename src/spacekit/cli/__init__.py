@@ -7,13 +7,17 @@ shown), so ``spacekit --help`` stays fast and never imports TensorFlow, Keras or
 from __future__ import annotations
 
 import importlib
+import logging
 
 import click
 
 from spacekit._version import __version__
+from spacekit.cli._paths import check_writable_file, describe_os_error
 from spacekit.logging_setup import configure_logging, verbosity_to_level
 
 __all__ = ["main", "SUBCOMMANDS"]
+
+log = logging.getLogger(__name__)
 
 #: name -> ("module:attribute", one-line help shown by ``spacekit --help``).
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -22,6 +26,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "jwst": ("spacekit.cli.jwst:jwst", "JWST calibration: predict Level-3 memory footprints."),
     "viz": ("spacekit.cli.viz:viz", "Training visualizations: live server and HTML reports."),
     "svm": ("spacekit.cli.svm:svm", "HST single-visit mosaics: prep, corrupt, predict, train."),
+    "dashboard": (
+        "spacekit.cli.dashboard:dashboard",
+        "Results dashboards in the browser: evaluation, EDA, drift, network, predictions.",
+    ),
 }
 
 
@@ -41,6 +49,25 @@ class LazyGroup(click.Group):
             module_name, attr = target.split(":")
             return getattr(importlib.import_module(module_name), attr)
         return super().get_command(ctx, cmd_name)
+
+    def invoke(self, ctx):
+        """Run the subcommand; a spacekit error or an OS error becomes one ``Error:`` line.
+
+        The traceback is logged at DEBUG (``-vv`` or ``--log-file`` show it), so no
+        command ends in a traceback for bad input, an unwritable path or a missing file.
+        """
+        from spacekit.exceptions import SpacekitError
+
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except SpacekitError as exc:
+            log.debug("spacekit error", exc_info=True)
+            raise click.ClickException(str(exc)) from exc
+        except OSError as exc:
+            log.debug("OS error", exc_info=True)
+            raise click.ClickException(describe_os_error(exc)) from exc
 
     def format_commands(self, ctx, formatter):
         # Show the registered one-line help without importing the subcommand modules.
@@ -75,6 +102,13 @@ def main(ctx: click.Context, verbose: int, quiet: int, log_file: str | None) -> 
 
     Run ``spacekit COMMAND --help`` for the options of a command.
     """
-    configure_logging(verbosity_to_level(verbose, quiet), log_file=log_file)
+    if log_file is not None:
+        check_writable_file(log_file, "--log-file")
+    try:
+        configure_logging(verbosity_to_level(verbose, quiet), log_file=log_file)
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot write the log file: {describe_os_error(exc)}", param_hint="--log-file"
+        ) from exc
     ctx.ensure_object(dict)
     ctx.obj["verbosity"] = verbose - quiet

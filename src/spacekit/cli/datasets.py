@@ -82,7 +82,9 @@ def _simulate_jwst(out_dir: Path, n: int, seed: int, overwrite: bool, progress: 
 @click.option(
     "--overwrite",
     is_flag=True,
-    help="Allow a non-empty OUT_DIR: a previous simulation there is replaced, other files kept.",
+    help="Allow a non-empty OUT_DIR: the files a previous simulation there wrote (listed in "
+    "its manifest.json) are replaced, other files kept; a file of yours with a simulator's "
+    "name stops the run.",
 )
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
 def simulate(

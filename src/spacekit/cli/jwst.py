@@ -10,7 +10,9 @@ from pathlib import Path
 
 import click
 
-__all__ = ["jwst", "predict", "format_table"]
+from spacekit.cli._paths import check_writable_file
+
+__all__ = ["jwst", "predict", "format_table", "write_results"]
 
 
 @click.group()
@@ -19,20 +21,30 @@ def jwst() -> None:
 
 
 def format_table(rows: list[dict], skipped: list[tuple[str, str]]) -> str:
-    """Render predictions and skipped inputs as a plain-text table."""
+    """Render predictions, their flags and the skipped inputs as a plain-text table.
+
+    A ``!`` after a prediction marks it as flagged (computed from missing or implausible
+    header values); the ``flagged`` section says why.
+    """
     out = []
     if rows:
         width = max(len("product"), *(len(r["product"]) for r in rows))
         out.append(f"{'product':<{width}}  {'mode':<5}  {'gbSize':>8}  {'n_exp':>5}")
         out.append("-" * (width + 25))
         for r in rows:
+            mark = " !" if r.get("flags") else ""
             out.append(
                 f"{r['product']:<{width}}  {r['exp_mode']:<5}  {r['gbSize']:>8.2f}  "
-                f"{r['n_exposures']:>5}"
+                f"{r['n_exposures']:>5}{mark}"
             )
-        out.append(f"{len(rows)} product(s) predicted")
+        out.append(f"{len(rows)} product(s) predicted (gbSize: memory in GB)")
     else:
         out.append("No Level-3 product could be predicted.")
+    flagged = [r for r in rows if r.get("flags")]
+    if flagged:
+        out.append("")
+        out.append(f"flagged ({len(flagged)}), predicted from missing or implausible values:")
+        out.extend(f"  {r['product']}: {'; '.join(r['flags'])}" for r in flagged)
     if skipped:
         out.append("")
         out.append(f"skipped ({len(skipped)}):")
@@ -40,29 +52,44 @@ def format_table(rows: list[dict], skipped: list[tuple[str, str]]) -> str:
     return "\n".join(out)
 
 
-def _write_output(path: Path, rows: list[dict], skipped, meta: dict) -> None:
+def write_results(path: Path, rows: list[dict], skipped, meta: dict) -> Path:
+    """Write the results to ``path``: JSON (everything) or CSV (the predictions table).
+
+    The one place results files are written. The write is atomic; an existing file keeps
+    its permissions and a symbolic link keeps pointing at the file it names, which is
+    replaced (see :func:`spacekit._io.atomic_path`).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        ``.json`` or ``.csv`` file.
+    rows : list of dict
+        :meth:`JwstCalPredict.results` records.
+    skipped : list of (str, str)
+        Skipped inputs and products with their reasons (JSON only).
+    meta : dict
+        Run information written at the top of the JSON document.
+    """
     from spacekit._io import atomic_write_json, atomic_write_text
 
-    suffix = path.suffix.lower()
-    if suffix == ".json":
-        atomic_write_json(
+    if path.suffix.lower() == ".json":
+        return atomic_write_json(
             path,
             {
                 **meta,
+                "units": {"gbSize": "GB"},
                 "predictions": {
                     r["product"]: {k: v for k, v in r.items() if k != "product"} for r in rows
                 },
                 "skipped": [{"input": str(i), "reason": str(r)} for i, r in skipped],
             },
         )
-    else:
-        buf = io.StringIO()
-        writer = csv.DictWriter(
-            buf, fieldnames=["product", "exp_mode", "gbSize", "n_exposures"], lineterminator="\n"
-        )
-        writer.writeheader()
-        writer.writerows(rows)
-        atomic_write_text(path, buf.getvalue())
+    fields = ["product", "exp_mode", "gbSize", "n_exposures", "flags"]
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({**r, "flags": "; ".join(r.get("flags", []))} for r in rows)
+    return atomic_write_text(path, buf.getvalue())
 
 
 @jwst.command()
@@ -117,7 +144,7 @@ def predict(
     exposures) and the skipped inputs with their reasons. Exits with 1 when nothing could
     be predicted.
     """
-    from spacekit.exceptions import SkippedInputWarning, SpacekitError
+    from spacekit.exceptions import FlaggedInputWarning, SkippedInputWarning, SpacekitError
     from spacekit.skopes.jwst.cal.predict import JwstCalPredict, parse_expmodes
 
     if sample == (input_path is not None):
@@ -128,16 +155,19 @@ def predict(
         input_path = Path(get_sample_path("jwst"))
     if obs is not None and pid is None:
         raise click.UsageError("--obs requires --pid")
-    if output is not None and output.suffix.lower() not in (".json", ".csv"):
-        raise click.BadParameter(
-            f"expected a file name ending in .json or .csv; received {output.name!r}",
-            param_hint="--output",
-        )
+    if output is not None:
+        if output.suffix.lower() not in (".json", ".csv"):
+            raise click.BadParameter(
+                f"expected a file name ending in .json or .csv; received {output.name!r}",
+                param_hint="--output",
+            )
+        check_writable_file(output, "--output")
     modes = parse_expmodes(expmodes)
     try:
         with warnings.catch_warnings():
-            # every skipped input is printed in the "skipped" section below
+            # every skipped or flagged input is printed in the sections below
             warnings.simplefilter("ignore", SkippedInputWarning)
+            warnings.simplefilter("ignore", FlaggedInputWarning)
             jp = JwstCalPredict(
                 input_path=input_path,
                 pid=pid,
@@ -149,12 +179,18 @@ def predict(
                 progress=not no_progress,
             )
             jp.run_inference()
-    except (SpacekitError, FileNotFoundError) as exc:
+    except SpacekitError as exc:
         click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    except OSError as exc:  # e.g. an unreadable input folder
+        where = f" ({exc.filename})" if exc.filename else ""
+        click.echo(f"Error: {exc.strerror or exc}{where}", err=True)
         sys.exit(1)
     rows = jp.results()
     click.echo(format_table(rows, jp.skipped))
-    if output is not None:
+    if output is not None and not rows:
+        click.echo(f"Nothing was predicted, so {output} was not written.", err=True)
+    elif output is not None:
         from spacekit._version import __version__
 
         meta = {
@@ -162,7 +198,11 @@ def predict(
             "input_path": str(jp.input_path),
             "model_archive": str(jp.model_path) if jp.model_path else None,
         }
-        _write_output(output, rows, jp.skipped, meta)
+        try:
+            write_results(output, rows, jp.skipped, meta)
+        except OSError as exc:
+            click.echo(f"Error: cannot write {output}: {exc.strerror or exc}", err=True)
+            sys.exit(1)
         click.echo(f"Wrote {output}", err=True)
     if not jp.predictions:
         sys.exit(1)

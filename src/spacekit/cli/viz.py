@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from spacekit.cli._paths import check_writable_file, describe_os_error
 from spacekit.exceptions import SpacekitError
 
 __all__ = ["viz", "serve", "report"]
@@ -115,8 +116,11 @@ def report(history: Path, output: Path, title: str | None) -> None:
     """Write a self-contained HTML report of HISTORY (a TrainingDashboard JSON file)."""
     from spacekit.visualization.server import write_report
 
+    check_writable_file(output, "--output")
     try:
         path = write_report(history, output, title=title)
     except SpacekitError as exc:
         raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {describe_os_error(exc)}") from exc
     click.echo(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")

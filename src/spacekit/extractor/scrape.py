@@ -50,11 +50,26 @@ def exposure_key(path: str | os.PathLike) -> str:
     return name.rsplit("_", 1)[0]
 
 
-def find_exposure_files(input_path: str | os.PathLike, pfx: str = "", sfx: str = "_uncal.fits"):
+def find_exposure_files(
+    input_path: str | os.PathLike,
+    pfx: str = "",
+    sfx: str = "_uncal.fits",
+    rejected: list[tuple[str, str]] | None = None,
+):
     """List the exposure files under ``input_path`` (sorted), as spacekit 1.1.4 finds them.
 
     Looks for ``{input_path}/{pfx}*{sfx}``; if there is none, one level down
     (``{input_path}/*/{pfx}*{sfx}``). A path to a single file returns that file.
+
+    Parameters
+    ----------
+    input_path : str or os.PathLike
+        Folder or file.
+    pfx, sfx : str
+        File-name prefix and suffix.
+    rejected : list, optional
+        If given, ``(path, reason)`` is appended for each match that is not a readable
+        regular file (a broken symbolic link, a folder, a device...).
 
     Raises
     ------
@@ -73,13 +88,31 @@ def find_exposure_files(input_path: str | os.PathLike, pfx: str = "", sfx: str =
     files = sorted(glob.glob(pattern))
     if not files:
         files = sorted(glob.glob(f"{glob.escape(str(path))}/*/{pfx}*{sfx}"))
+    bad = [(f, _not_a_file(f)) for f in files if not os.path.isfile(f)]
     files = [f for f in files if os.path.isfile(f)]
+    if rejected is not None:
+        rejected.extend(bad)
     if not files:
+        also = (
+            f" ({len(bad)} match(es) are not regular files, e.g. {bad[0][0]!r}: {bad[0][1]})"
+            if bad
+            else ""
+        )
         raise InputError(
             f"No exposure files found: nothing matches {pfx}*{sfx} in {str(path)!r} or its "
-            "sub-folders. Check the folder, the program prefix (pid/obs) and the suffix (sfx)."
+            "sub-folders. Check the folder, the program prefix (pid/obs) and the suffix "
+            f"(sfx).{also}"
         )
     return files
+
+
+def _not_a_file(path: str) -> str:
+    """Why a path that matched the pattern is not an exposure file."""
+    if os.path.islink(path) and not os.path.exists(path):
+        return f"broken symbolic link (points to {os.readlink(path)!r})"
+    if os.path.isdir(path):
+        return "a folder, not a file"
+    return "not a regular file"
 
 
 def scrape_file(path: str) -> tuple[dict | None, str | None]:
@@ -171,7 +204,7 @@ class JwstFitsScraper:
         self._found_skips: list[tuple[str, str]] = []
         self.fpaths: dict[str, str] = {}
         self.exp_headers: dict[str, dict] = {}
-        for path in find_exposure_files(input_path, self.pfx, sfx):
+        for path in find_exposure_files(input_path, self.pfx, sfx, rejected=self._found_skips):
             key = exposure_key(path)
             if key in self.fpaths:
                 why = f"duplicate exposure {key!r} (kept {self.fpaths[key]})"

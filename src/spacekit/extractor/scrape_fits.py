@@ -6,9 +6,14 @@ bytes. :func:`read_fits_cards` reads the primary header blocks, skips the primar
 using ``BITPIX``/``NAXISn``, reads the extension-1 header blocks, and parses the values of
 the requested cards only. Values of the usual forms (quoted strings, ``T``/``F``, integers,
 floats) are parsed here with the same results as :class:`astropy.io.fits.Card`; anything
-else is handed to astropy's card parser. Files this reader does not handle (compressed,
-gzip, random groups, long ``CONTINUE`` strings) raise :class:`NeedsAstropy`, and the caller
-falls back to :func:`astropy.io.fits.open`.
+else is handed to astropy's card parser. gzip and bzip2 files are read through a
+decompressing stream. Files this reader does not handle (tile-compressed images, random
+groups, long ``CONTINUE`` strings) raise :class:`NeedsAstropy` once their headers have been
+found, and the caller falls back to :func:`astropy.io.fits.open`.
+
+Headers are scanned in linear time and at most :data:`MAX_HEADER_BYTES` are read looking
+for the ``END`` card: a file without one (corrupt, or not FITS) fails with a
+:class:`FitsReadError` saying so, after a few milliseconds, instead of being read whole.
 
 This module imports only the standard library, so worker processes start quickly; astropy
 is imported when a card needs it.
@@ -16,10 +21,14 @@ is imported when a card needs it.
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import os
 import re
+import zlib
 
 __all__ = [
+    "MAX_HEADER_BYTES",
     "FitsReadError",
     "NeedsAstropy",
     "MISSING",
@@ -32,7 +41,12 @@ BLOCK = 2880
 CARD = 80
 _END_CARD = b"END" + b" " * 77
 _FIRST_READ = BLOCK * 12
-_MORE_READ = BLOCK * 24
+_MORE_READ = BLOCK * 96
+#: Most bytes read looking for the END card of one header (5,825 blocks, 209,700 cards;
+#: real JWST headers are 20-100 KB).
+MAX_HEADER_BYTES = BLOCK * 5825
+#: Most decompressed bytes skipped to reach the extension-1 header of a gzip/bzip2 file.
+MAX_COMPRESSED_SKIP = 1024**3
 
 #: Stored for a keyword that is absent from the header, as spacekit 1.1.4 does.
 MISSING = "NaN"
@@ -99,22 +113,41 @@ def parse_card_value(card: str):
     return _astropy_value(card)
 
 
+def _find_end(chunk: bytes, base: int) -> int:
+    """Index in ``chunk`` (which starts at stream offset ``base``) of a card-aligned END."""
+    idx = chunk.find(_END_CARD)
+    while idx >= 0 and (base + idx) % CARD:
+        idx = chunk.find(_END_CARD, idx + 1)
+    return idx
+
+
 def _header_end(fh, start: int, first: bytes) -> tuple[str, int]:
-    """Return (header text up to END, header length in bytes) for the HDU at ``start``."""
-    buf = first
-    search_from = 0
+    """Return (header text up to END, header length in bytes) for the HDU at ``start``.
+
+    Each chunk read is searched once (linear time); at most :data:`MAX_HEADER_BYTES` are
+    read. Reads are whole cards (multiples of 2880 bytes), so an END card never spans two
+    chunks except after a short read, which only happens at the end of the file.
+    """
+    chunks, size, chunk = [first], len(first), first
+    base = 0
     while True:
-        idx = buf.find(_END_CARD, search_from)
-        while idx >= 0 and idx % CARD:
-            idx = buf.find(_END_CARD, idx + 1)
+        idx = _find_end(chunk, base)
         if idx >= 0:
-            n_bytes = (idx // BLOCK + 1) * BLOCK
-            return buf[:idx].decode("latin-1"), n_bytes
-        search_from = max(0, len(buf) - CARD)
-        more = fh.read(_MORE_READ)
+            end = base + idx
+            text = b"".join(chunks)[:end].decode("latin-1")
+            return text, (end // BLOCK + 1) * BLOCK
+        if size >= MAX_HEADER_BYTES:
+            raise FitsReadError(
+                f"no END card in the first {MAX_HEADER_BYTES} bytes of the header at byte "
+                f"{start}: the header is corrupt or this is not a FITS file (headers larger "
+                f"than {MAX_HEADER_BYTES // CARD} cards are not read)"
+            )
+        more = fh.read(min(_MORE_READ, MAX_HEADER_BYTES - size))
         if not more:
             raise FitsReadError(f"truncated FITS file: no END card in the header at byte {start}")
-        buf += more
+        base, chunk = size, more
+        chunks.append(more)
+        size += len(more)
 
 
 _WANTED_CACHE: dict[tuple[str, ...], dict[str, str]] = {}
@@ -171,14 +204,20 @@ def _data_size(geo: dict[str, object], primary: bool) -> int:
     return abs(bitpix) // 8 * gcount * (pcount + size)
 
 
-def _read_hdu(fh, start: int, keys: tuple[str, ...], primary: bool, file_size: int):
-    """Read the header at ``start``; return (values of ``keys``, offset of the next HDU)."""
+def _read_hdu(fh, start: int, keys: tuple[str, ...], primary: bool, file_size: int | None):
+    """Read the header at ``start``; return (values of ``keys``, offset of the next HDU).
+
+    ``file_size`` is None for a decompressing stream (the size is not known in advance).
+    """
+    if file_size is None and start > MAX_COMPRESSED_SKIP:
+        raise FitsReadError(
+            f"the extension-1 header of this compressed file starts at byte {start}, past "
+            f"the {MAX_COMPRESSED_SKIP}-byte limit; decompress it first"
+        )
     fh.seek(start)
     first = fh.read(_FIRST_READ)
     if primary:
         if not first.startswith(b"SIMPLE  ="):
-            if first[:2] == b"\x1f\x8b" or first[:3] == b"BZh":
-                raise NeedsAstropy("compressed file")
             raise FitsReadError("not a FITS file (no SIMPLE card)")
     elif not first:
         raise FitsReadError("no extension 1 (SCI) header: the file has only a primary HDU")
@@ -190,7 +229,7 @@ def _read_hdu(fh, start: int, keys: tuple[str, ...], primary: bool, file_size: i
     if geo.get("GROUPS") is True or geo.get("ZIMAGE") is True:
         raise NeedsAstropy("random groups or tile-compressed image")
     data_end = start + n_bytes + _data_size(geo, primary)
-    if data_end > file_size:
+    if file_size is not None and data_end > file_size:
         raise FitsReadError(
             f"truncated FITS file: {file_size} bytes, but the HDU at byte {start} needs {data_end}"
         )
@@ -232,15 +271,29 @@ def read_fits_cards(
     NeedsAstropy
         A valid-looking file this reader leaves to :func:`read_fits_cards_astropy`.
     """
-    with open(path, "rb") as fh:
-        file_size = os.fstat(fh.fileno()).st_size
+    with open(path, "rb") as raw:
+        magic = raw.read(3)
+        raw.seek(0)
+        if magic[:2] == b"\x1f\x8b":
+            fh, file_size, kind = gzip.GzipFile(fileobj=raw, mode="rb"), None, "gzip"
+        elif magic == b"BZh":
+            fh, file_size, kind = bz2.BZ2File(raw, mode="rb"), None, "bzip2"
+        else:
+            fh, file_size, kind = raw, os.fstat(raw.fileno()).st_size, None
         try:
             h0, nxt = _read_hdu(fh, 0, tuple(keys0), True, file_size)
             h1, _ = _read_hdu(fh, nxt, tuple(keys1), False, file_size)
         except (NeedsAstropy, FitsReadError):
             raise
+        except (EOFError, zlib.error, OSError) as exc:
+            if kind is None:
+                raise
+            raise FitsReadError(f"corrupt or truncated {kind} file: {exc}") from exc
         except Exception as exc:  # astropy's VerifyError/ValueError on a malformed card
             raise FitsReadError(f"unparsable header card: {exc}") from exc
+        finally:
+            if fh is not raw:
+                fh.close()
     return h0, h1
 
 

@@ -15,13 +15,16 @@ from __future__ import annotations
 import logging
 import math
 import os
+import warnings
 from collections.abc import Mapping
+from pathlib import Path
 
 import pandas as pd
 
-from spacekit.exceptions import InputError
+from spacekit.exceptions import FlaggedInputWarning, InputError, SkippedInputWarning
 from spacekit.extractor.keywords.jwst_cal import GENKEYS, SCIKEYS
 from spacekit.preprocessor.encode import JwstEncoder
+from spacekit.preprocessor.scrub_checks import check_headers
 from spacekit.preprocessor.scrub_constants import FALSEVALS, NANVALS, SUBNAN, TRUEVALS
 from spacekit.preprocessor.scrub_naming import TSO_AMI_CORON, group_products
 from spacekit.preprocessor.scrub_nan import (
@@ -123,8 +126,14 @@ class JwstCalScrubber:
         ``{product: record}``: the header values and offset features of each product.
     products : dict
         ``{product: [exposure keys]}`` of every product that has features.
+    flags : dict
+        ``{product: [reasons]}`` of products built from missing or implausible header
+        values (:mod:`~spacekit.preprocessor.scrub_checks`); empty when there are none.
     skipped : list of tuple of (str, str)
-        ``(file path or exposure key, reason)`` of inputs that were left out.
+        ``(file path or exposure key, reason)`` of inputs that were left out: unreadable
+        files, exposures whose headers cannot be grouped or whose ``EXP_TYPE`` has no
+        Level-3 product, exposures without a valid fiducial. Every input exposure is in
+        a product of :attr:`products` or here.
     targetnames, tn : list, dict
         Target names with ids, and the name -> id table.
 
@@ -132,6 +141,13 @@ class JwstCalScrubber:
     ------
     InputError
         Unknown ``mode``, a missing path or an empty folder (fits), or no DataFrame (df).
+
+    Warns
+    -----
+    SkippedInputWarning
+        Once, naming the files that could not be read or whose headers cannot be grouped.
+    FlaggedInputWarning
+        Once, naming the products built from missing or implausible header values.
 
     Examples
     --------
@@ -217,11 +233,46 @@ class JwstCalScrubber:
         return dict(IMAGE=self.imgpix, SPEC=self.specpix, TAC=self.tacpix, FGS=self.fgspix)
 
     # -- grouping and offsets ---------------------------------------------------------
+    def _check_headers(self) -> dict[str, dict]:
+        """Skip exposures that cannot be grouped, flag suspect ones; return the usable."""
+        kept, problems = {}, []
+        self._exposure_flags = {}
+        for key, res in check_headers(self.exp_headers).items():
+            item = self.fpaths.get(key, key)
+            if res.skip is None:
+                kept[key] = res.header
+                if res.flags:
+                    self._exposure_flags[key] = res.flags
+                if res.invalid:
+                    bad = ", ".join(f"{k}={v!r}" for k, v in res.invalid.items())
+                    log.warning("%s: %s outside the physical range; treated as missing", item, bad)
+            elif "has no Level-3 product" in res.skip:
+                self.skipped.append((item, res.skip))
+                log.info("Skipped %s: %s", item, res.skip)
+            else:
+                self.skipped.append((item, res.skip))
+                log.warning("Skipped %s: %s", item, res.skip)
+                problems.append(f"{Path(item).name} ({res.skip})")
+        if problems:
+            more = f" and {len(problems) - 3} more" if len(problems) > 3 else ""
+            warnings.warn(
+                f"Skipped {len(problems)} exposure(s) whose headers cannot be grouped into a "
+                f"product: {', '.join(problems[:3])}{more}. See `skipped`.",
+                SkippedInputWarning,
+                stacklevel=3,
+            )
+        return kept
+
     def _build_products(self) -> None:
-        ids = fake_target_ids(self.exp_headers)
+        usable = self._check_headers()
+        ids = fake_target_ids(usable)
         self.tn = dict(ids.tn)
         self.targetnames = ids.targetnames
-        groups = group_products(self.exp_headers, ids)
+        no_product: list[tuple[str, str]] = []
+        groups = group_products(usable, ids, skipped=no_product)
+        for key, reason in no_product:
+            self.skipped.append((self.fpaths.get(key, key), reason))
+            log.info("Skipped %s: %s", self.fpaths.get(key, key), reason)
         self.img_products = groups["IMAGE"]
         self.spec_products = groups["SPEC"]
         self.tac_products = groups["TAC"]
@@ -239,17 +290,38 @@ class JwstCalScrubber:
         for key, reason in sky.skipped:
             self.skipped.append((self.fpaths.get(key, key), reason))
         self.products: dict[str, list[str]] = {}
+        self.flags: dict[str, list[str]] = {}
         for mode, prods in self.expdata.items():
             have = self.input_data[mode]
             for name, exps in prods.items():
                 if name in have:
                     valid = [k for k in exps if _valid_for(mode, exps[k])]
                     self.products[name] = valid
+                    found = {f for k in valid for f in self._exposure_flags.get(k, ())}
+                    if found:
+                        self.flags[name] = sorted(found)
+        self._warn_flags()
         log.info(
             "Grouped %d exposure(s) into %d Level-3 product(s): %s",
             len(self.exp_headers),
             len(self.products),
             {m: len(v) for m, v in self.input_data.items()},
+        )
+
+    def _warn_flags(self) -> None:
+        if not self.flags:
+            return
+        reasons = sorted({f for fl in self.flags.values() for f in fl})
+        for name, fl in self.flags.items():
+            log.warning("Product %s is flagged: %s", name, "; ".join(fl))
+        names = list(self.flags)
+        more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+        warnings.warn(
+            f"{len(names)} product(s) are built from missing or implausible header values "
+            f"({'; '.join(reasons)}): {', '.join(names[:3])}{more}. Their results are "
+            "flagged; see `flags`.",
+            FlaggedInputWarning,
+            stacklevel=3,
         )
 
     # -- scrubbing ----------------------------------------------------------------------

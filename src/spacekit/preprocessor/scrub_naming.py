@@ -129,20 +129,26 @@ def _tac_name(hdr: Mapping, name: str) -> str:
 
 
 def group_products(
-    exp_headers: Mapping[str, Mapping], ids: TargetIds | None = None
+    exp_headers: Mapping[str, Mapping],
+    ids: TargetIds | None = None,
+    skipped: list[tuple[str, str]] | None = None,
 ) -> dict[str, dict[str, dict[str, Mapping]]]:
     """Sort Level-3 exposures into products: ``{mode: {product: {exposure key: header}}}``.
 
-    Modes are IMAGE, SPEC, TAC and FGS. Exposure types outside ``L3_TYPES`` are ignored.
-    Products whose exposures point at several targets are split afterwards
-    (:func:`split_target_groups`).
+    Modes are IMAGE, SPEC, TAC and FGS. Exposures that belong to no product (an
+    ``EXP_TYPE`` outside ``L3_TYPES``, a non-TSO MIR_LRS-SLITLESS exposure, a WFSC
+    subarray exposure) are left out and, when ``skipped`` is a list, appended to it as
+    ``(exposure key, reason)``. Products whose exposures point at several targets are
+    split afterwards (:func:`split_target_groups`).
     """
     ids = ids if ids is not None else fake_target_ids(exp_headers)
     out: dict[str, dict] = {"IMAGE": {}, "SPEC": {}, "TAC": {}, "FGS": {}}
     l3 = set(L3_TYPES)
+    left_out = skipped if skipped is not None else []
     for key, hdr in exp_headers.items():
         exptype = hdr.get("EXP_TYPE")
         if not _in(exptype, l3):
+            left_out.append((key, f"EXP_TYPE {exptype} has no Level-3 product"))
             continue
         tid = target_id(hdr, ids)
         if "IMAGE" in exptype.split("_")[-1]:
@@ -150,6 +156,12 @@ def group_products(
         else:
             res = spec_product_name(hdr, tid)
         if res is None:
+            why = (
+                "a WFSC exposure on a subarray"
+                if "WFSC" in str(hdr.get("VISITYPE"))
+                else "a MIR_LRS-SLITLESS exposure outside a TSO visit"
+            )
+            left_out.append((key, f"{why} has no Level-3 product"))
             continue
         mode, name = res
         out[mode].setdefault(name, {})[key] = hdr

@@ -14,7 +14,6 @@ re-exported here, where spacekit 1.1.4 kept it.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Mapping, Sequence
@@ -24,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from spacekit._io import atomic_write_json
+from spacekit._json import read_json_file
 from spacekit.exceptions import DataError, InputError
 from spacekit.preprocessor.transform_sky import SkyTransformer
 
@@ -83,22 +83,32 @@ def load_tx_data(tx: str | os.PathLike | Mapping, n_cols: int | None = None) -> 
     InputError
         If the file does not exist.
     DataError
-        If keys are missing, lengths differ from ``n_cols`` or a sigma is zero.
+        If the file is not a JSON object, keys are missing, a value is not a list of
+        finite numbers, lengths differ from ``n_cols`` or a sigma is zero.
     """
     if isinstance(tx, Mapping):
         raw, where = dict(tx), "tx_data dict"
-    else:
+    elif isinstance(tx, str | os.PathLike):
         path = Path(tx)
         if not path.is_file():
             raise InputError(
                 f"Transform file not found: received {str(tx)!r}. Pass the tx_data-<mode>.json "
                 "saved with the model (or a dict with lambdas, mu and sigma)."
             )
-        raw, where = json.loads(path.read_text(encoding="utf-8")), str(path)
+        raw, where = read_json_file(path, max_depth=4), f"'{path}'"
+    else:
+        raise InputError(
+            f"tx_data must be a dict or the path of a JSON file; received {type(tx).__name__}."
+        )
+    if not isinstance(raw, Mapping):
+        raise DataError(
+            f"{where} holds a JSON {type(raw).__name__}; expected an object with the "
+            f"lists {list(_TX_KEYS)} (a tx_data-<mode>.json saved with the model)."
+        )
     missing = [k for k in _TX_KEYS if k not in raw]
     if missing:
         raise DataError(f"{where} lacks {missing}; expected keys {list(_TX_KEYS)}.")
-    out = {k: np.asarray(raw[k], dtype=float).reshape(-1) for k in _TX_KEYS}
+    out = {k: _finite_list(raw[k], k, where) for k in _TX_KEYS}
     sizes = {k: v.size for k, v in out.items()}
     if len(set(sizes.values())) != 1 or (n_cols is not None and out["mu"].size != n_cols):
         raise DataError(
@@ -110,6 +120,19 @@ def load_tx_data(tx: str | os.PathLike | Mapping, n_cols: int | None = None) -> 
     if "columns" in raw:
         out["columns"] = list(raw["columns"])
     return out
+
+
+def _finite_list(values, key: str, where: str) -> np.ndarray:
+    """``values`` as a 1-D float array if it is a list of finite real numbers."""
+    ok = isinstance(values, list | tuple | np.ndarray) and all(
+        isinstance(v, int | float | np.number) and not isinstance(v, bool | np.bool_)
+        for v in values
+    )
+    arr = np.asarray(values, dtype=float).reshape(-1) if ok else None
+    if arr is None or not np.all(np.isfinite(arr)):
+        shown = repr(values) if len(repr(values)) < 80 else repr(values)[:77] + "..."
+        raise DataError(f"{where}: {key!r} must be a list of finite numbers; received {shown}.")
+    return arr
 
 
 def _as_frame(data) -> pd.DataFrame | np.ndarray:

@@ -395,11 +395,12 @@ def test_cli_predict_table_and_outputs(simulated, tiny_archive, tmp_path):
     doc = json.loads(out_json.read_text())
     assert doc["predictions"] and doc["skipped"] == []
     first = next(iter(doc["predictions"].values()))
-    assert set(first) == {"exp_mode", "gbSize", "n_exposures"}
+    assert set(first) == {"exp_mode", "gbSize", "n_exposures", "flags"}
+    assert first["flags"] == [] and doc["units"] == {"gbSize": "GB"}
     res = runner.invoke(cli_main, [*args, "--output", str(out_csv)])
     assert res.exit_code == 0
     frame = pd.read_csv(out_csv)
-    assert list(frame.columns) == ["product", "exp_mode", "gbSize", "n_exposures"]
+    assert list(frame.columns) == ["product", "exp_mode", "gbSize", "n_exposures", "flags"]
     assert len(frame) == len(doc["predictions"])
 
 
@@ -465,7 +466,16 @@ def test_packaged_sample_with_default_or_published_archive():
     if archive is not None and not archive.exists():
         pytest.skip("no model archive available")
     jp = predict_handler(_sample_uncal(), model_path=archive, progress=False)
-    assert jp.predictions and not jp.skipped
+    # issue #11: the sample groups 13 products; the 3 TAC ones are listed, not dropped
+    assert len(jp.products) == 13 and len(jp.predictions) == 10
+    skipped = dict(jp.skipped)
+    tac = [p for p, why in skipped.items() if "spacekit has no TAC model" in why]
+    assert len(tac) == 3 and set(jp.products) == set(jp.predictions) | set(tac)
+    no_l3 = sorted(why for why in skipped.values() if "has no Level-3 product" in why)
+    assert no_l3 == ["EXP_TYPE NRC_TACQ has no Level-3 product"] * 2 + [
+        "EXP_TYPE NRS_WATA has no Level-3 product"
+    ]
+    assert len(skipped) == 6 and jp.flags == {}
     assert all(np.isfinite(v["gbSize"]) and v["gbSize"] <= GB_CAP for v in jp.predictions.values())
 
 

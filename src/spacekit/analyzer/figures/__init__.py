@@ -24,7 +24,8 @@ Modules
     :func:`make_gallery_figure`.
 :mod:`~spacekit.analyzer.figures.evaluation`
     Model evaluation across versions: :func:`make_confusion_grid`,
-    :func:`make_confusion_figure`, :func:`make_score_bars`, :func:`make_history_compare`.
+    :func:`make_confusion_figure`, :func:`make_score_bars`, :func:`make_history_compare`,
+    :func:`make_error_distribution`.
 :mod:`~spacekit.analyzer.figures.images`
     :func:`make_image_grid`, :func:`make_histogram_grid`, :func:`make_overlay_figure`,
     :func:`make_gradient_flow_figure`.
@@ -50,6 +51,7 @@ from spacekit.analyzer.figures.classification import (
 from spacekit.analyzer.figures.evaluation import (
     make_confusion_figure,
     make_confusion_grid,
+    make_error_distribution,
     make_history_compare,
     make_score_bars,
 )
@@ -104,6 +106,7 @@ __all__ = [
     "make_confusion_figure",
     "make_confusion_grid",
     "make_score_bars",
+    "make_error_distribution",
     "make_history_compare",
     "make_image_grid",
     "make_histogram_grid",

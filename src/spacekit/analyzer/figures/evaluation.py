@@ -18,6 +18,7 @@ __all__ = [
     "make_confusion_grid",
     "make_score_bars",
     "make_history_compare",
+    "make_error_distribution",
 ]
 
 
@@ -137,8 +138,10 @@ def make_score_bars(
     scores: Mapping[str, Mapping[str, float]],
     metrics: Sequence[str] = ("train_acc", "test_acc", "train_loss", "test_loss"),
     title: str = "Accuracy vs. loss",
+    left: str = "acc",
+    panel_titles: tuple[str, str] = ("Accuracy", "Loss"),
 ):
-    """Grouped bars of accuracy (left panel) and loss (right panel) for every version.
+    """Grouped bars of every version: metrics containing ``left`` on the left panel.
 
     Parameters
     ----------
@@ -146,8 +149,12 @@ def make_score_bars(
         ``{version: {"train_acc": ..., "test_acc": ..., "train_loss": ..., ...}}``;
         missing or NaN values leave a gap.
     metrics : sequence of str
-        Keys to draw; those containing ``"acc"`` go left, the others right.
+        Keys to draw.
     title : str, default="Accuracy vs. loss"
+    left : str, default="acc"
+        Metrics whose name contains this go on the left panel, the others on the right
+        (use ``"rmse"`` for regressors).
+    panel_titles : (str, str), default=("Accuracy", "Loss")
 
     Returns
     -------
@@ -157,11 +164,11 @@ def make_score_bars(
     from plotly.subplots import make_subplots
 
     versions = list(scores)
-    acc = [m for m in metrics if "acc" in m]
-    loss = [m for m in metrics if "acc" not in m]
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("Accuracy", "Loss"))
+    lkeys = [m for m in metrics if left in m]
+    rkeys = [m for m in metrics if left not in m]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=panel_titles)
     colors = {"train": "#119dff", "test": "#66c2a5", "val": "#fdae61"}
-    for col, keys in ((1, acc), (2, loss)):
+    for col, keys in ((1, lkeys), (2, rkeys)):
         for key in keys:
             vals = []
             for v in versions:
@@ -175,6 +182,7 @@ def make_score_bars(
                     y=vals,
                     name=key,
                     marker_color=colors.get(part),
+                    marker_pattern_shape="" if col == 1 else "/",
                     hovertemplate="%{x}<br>" + key + " = %{y:.4f}<extra></extra>",
                 ),
                 row=1,
@@ -226,6 +234,53 @@ def make_history_compare(
     fig.update_layout(
         title=title or f"{metric} per epoch (solid: train, dashed: validation)",
         xaxis_title="epoch",
+        xaxis_tickformat="d",
         yaxis_title=metric,
+    )
+    return fig
+
+
+def make_error_distribution(
+    residuals: Mapping[str, Sequence[float]],
+    title: str = "Distribution of errors (predicted - true)",
+    nbins: int = 60,
+):
+    """Overlaid histograms of the residuals of several versions, on shared bins.
+
+    Parameters
+    ----------
+    residuals : mapping of str to array-like
+        ``{version: residuals}``.
+    title : str
+    nbins : int, default=60
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    import plotly.graph_objects as go
+
+    arrays = {k: np.ravel(np.asarray(v, dtype=float)) for k, v in residuals.items()}
+    arrays = {k: v[np.isfinite(v)] for k, v in arrays.items() if v.size}
+    fig = go.Figure()
+    if arrays:
+        allv = np.concatenate(list(arrays.values()))
+        lo, hi = np.percentile(allv, [0.5, 99.5]) if allv.size > 20 else (allv.min(), allv.max())
+        if hi <= lo:
+            lo, hi = lo - 0.5, hi + 0.5
+        edges = np.linspace(lo, hi, nbins + 1)
+        centers = (edges[:-1] + edges[1:]) / 2
+        for name, v in arrays.items():
+            counts, _ = np.histogram(np.clip(v, lo, hi), bins=edges)
+            fig.add_trace(
+                go.Scatter(
+                    x=centers, y=counts / max(v.size, 1), mode="lines", name=name,
+                    line={"shape": "hvh"},
+                    hovertemplate="%{x:.3g}: %{y:.1%}<extra>" + name + "</extra>",
+                )
+            )  # fmt: skip
+        fig.add_vline(x=0, line_dash="dash", line_color="gray")
+    fig.update_layout(
+        title=title, xaxis_title="predicted - true", yaxis_title="fraction", yaxis_tickformat=".0%"
     )
     return fig

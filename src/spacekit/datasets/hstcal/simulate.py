@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from spacekit.datasets._args import check_int, check_out_dir, check_seed, make_out_dir
+from spacekit.datasets._overwrite import prepare_overwrite, removed_on_failure
 from spacekit.exceptions import InputError
 
 __all__ = [
@@ -387,7 +388,9 @@ def write_hstcal_folder(
     seed : int, optional
         The seed that made ``df``, recorded in the manifest.
     overwrite : bool, default=False
-        Allow a non-empty ``out_dir``; ``hstcal.csv`` and ``manifest.json`` are replaced.
+        Allow a non-empty ``out_dir``; the files a previous simulation there wrote (as
+        its ``manifest.json`` lists them) are replaced, and nothing else: a
+        ``hstcal.csv`` or ``manifest.json`` that spacekit did not write raises.
 
     Returns
     -------
@@ -403,21 +406,24 @@ def write_hstcal_folder(
     from spacekit._version import __version__
 
     out = check_out_dir(out_dir, overwrite)
+    prepare_overwrite(out, ["hstcal.csv"])
     make_out_dir(out)
-    path = write_hstcal_csv(df, out / "hstcal.csv")
-    counts = df["INSTRUME"].value_counts().sort_index()
-    manifest = {
-        "name": "hstcal",
-        "kind": "hstcal",
-        "description": "Simulated HST calibration jobs with memory/wallclock labels",
-        "seed": seed,
-        "n": int(len(df)),
-        "counts": {str(k): int(v) for k, v in counts.items()},
-        "files": [path.name],
-        "spacekit_version": __version__,
-    }
-    atomic_write_json(out / "manifest.json", manifest)
-    return path
+    with removed_on_failure(out, ["hstcal.csv", "manifest.json"]):
+        path = write_hstcal_csv(df, out / "hstcal.csv")
+        counts = df["INSTRUME"].value_counts().sort_index()
+        manifest = {
+            "name": "hstcal",
+            "kind": "hstcal",
+            "description": "Simulated HST calibration jobs with memory/wallclock labels",
+            "seed": seed,
+            "n": int(len(df)),
+            "counts": {str(k): int(v) for k, v in counts.items()},
+            "files": [path.name],
+            "written": sorted([path.name, "manifest.json"]),
+            "spacekit_version": __version__,
+        }
+        atomic_write_json(out / "manifest.json", manifest)
+        return path
 
 
 def read_hstcal_csv(path: str | os.PathLike) -> pd.DataFrame:

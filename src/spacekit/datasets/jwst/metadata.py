@@ -41,7 +41,14 @@ from spacekit._io import atomic_path
 from spacekit.datasets.jwst.naming import CORON_TYPES, TSO_TYPES
 from spacekit.extractor.keywords.jwst_cal import GENKEYS, SCIKEYS
 
-__all__ = ["METADATA_KEYWORDS", "l1_row", "l3_row", "dag_name", "write_daily_csvs"]
+__all__ = [
+    "METADATA_KEYWORDS",
+    "l1_row",
+    "l3_row",
+    "dag_name",
+    "daily_csv_name",
+    "write_daily_csvs",
+]
 
 #: Header columns of the metadata CSVs: the 25 + 4 keywords the scraper reads (§1.4)
 #: followed by visit/exposure identifiers and the readout keywords.
@@ -158,6 +165,11 @@ def l3_row(
     return row
 
 
+def daily_csv_name(date: dt.date) -> str:
+    """``YYYY-MM-DD_DOY.csv``: the name of the metadata file of ``date``."""
+    return f"{date:%Y-%m-%d}_{date.timetuple().tm_yday:03d}.csv"
+
+
 def write_daily_csvs(
     rows: Sequence[tuple[int, float, dict[str, Any]]], out_dir: Path, start: dt.date
 ) -> list[Path]:
@@ -186,7 +198,7 @@ def write_daily_csvs(
         date = start + dt.timedelta(days=day)
         entries = [r for _, r in sorted(by_day[day], key=lambda e: (e[0], e[1]["Dataset"]))]
         frame = pd.DataFrame(entries, columns=columns).set_index("Dataset")
-        path = out_dir / f"{date:%Y-%m-%d}_{date.timetuple().tm_yday:03d}.csv"
+        path = out_dir / daily_csv_name(date)
         with atomic_path(path) as tmp:
             frame.to_csv(tmp)
         written.append(path)

@@ -27,10 +27,11 @@ import pandas as pd
 from spacekit._io import atomic_path, atomic_write_json
 from spacekit._version import __version__
 from spacekit.datasets._args import check_int, check_out_dir, check_seed, make_out_dir
+from spacekit.datasets._overwrite import prepare_overwrite, removed_on_failure
 from spacekit.datasets.jwst.exposures import expand_exposures, plan_programs
 from spacekit.datasets.jwst.fitsfile import write_uncal
 from spacekit.datasets.jwst.memory import product_memory_gb
-from spacekit.datasets.jwst.metadata import l1_row, l3_row, write_daily_csvs
+from spacekit.datasets.jwst.metadata import daily_csv_name, l1_row, l3_row, write_daily_csvs
 from spacekit.datasets.jwst.naming import (
     dms_product_name,
     exposure_filename,
@@ -120,15 +121,14 @@ def _select_templates(instruments: Sequence[str] | None, modes: Sequence[str] | 
     return names
 
 
-def _prepare_out_dir(out: Path) -> None:
-    """Remove the files of a previous simulation in ``out`` (checked) and create it."""
-    if out.is_dir():
-        for sub, pattern in (("uncal", "*_uncal.fits"), ("metadata", "*.csv")):
-            for old in (out / sub).glob(pattern):
-                old.unlink()
-        for name in ("truth.csv", "manifest.json"):
-            (out / name).unlink(missing_ok=True)
+def _prepare_out_dir(out: Path, filenames: list[str], start: dt.date, days: int) -> list[str]:
+    """Check that nothing but a previous simulation would be replaced, remove that one's
+    files (as its manifest lists them) and create ``out``; return what this run may write."""
+    will_write = ["truth.csv"] + [f"uncal/{name}" for name in filenames]
+    will_write += [f"metadata/{daily_csv_name(start + dt.timedelta(days=d))}" for d in range(days)]
+    prepare_overwrite(out, will_write)
     make_out_dir(out)
+    return will_write + ["manifest.json"]
 
 
 def _mosaic_rows(
@@ -195,8 +195,10 @@ def simulate_jwst(
     start_date : str or datetime.date, default="2026-01-05"
         Date of the first day (ISO format).
     overwrite : bool, default=False
-        Allow a non-empty ``out_dir``; previous simulator outputs there (``uncal/*_uncal.fits``,
-        ``metadata/*.csv``, ``truth.csv``, ``manifest.json``) are removed first.
+        Allow a non-empty ``out_dir``. The files a previous simulation there wrote (as
+        its ``manifest.json`` lists them) are removed first; other files are kept, and a
+        run that would replace a file the previous simulation did not write (or a
+        ``manifest.json`` not written by spacekit) raises and changes nothing.
     progress : bool, default=True
         Show a tqdm progress bar while writing files.
     instruments : sequence of str, optional
@@ -253,101 +255,112 @@ def simulate_jwst(
     filenames = [exposure_filename(r) for r in records]
     products = group_products(records)  # reads header keys only, never the private "_" ones
     log.info("simulating %d JWST exposures in %d Level-3 products", len(records), len(products))
-    _prepare_out_dir(out)  # after planning: an impossible plan writes nothing
+    # after planning: an impossible plan writes nothing
+    will_write = _prepare_out_dir(out, filenames if write_fits else [], start, days)
+    with removed_on_failure(out, will_write):  # an interrupted run leaves nothing behind
+        paths: list[str | None] = [None] * len(records)
+        if write_fits:
+            uncal = out / "uncal"
+            uncal.mkdir(exist_ok=True)
+            for i in tqdm(
+                range(len(records)), desc="uncal files", disable=not progress, unit="file"
+            ):
+                paths[i] = str(write_uncal(records[i], uncal / filenames[i]))
 
-    paths: list[str | None] = [None] * len(records)
-    if write_fits:
-        uncal = out / "uncal"
-        uncal.mkdir(exist_ok=True)
-        for i in tqdm(range(len(records)), desc="uncal files", disable=not progress, unit="file"):
-            paths[i] = str(write_uncal(records[i], uncal / filenames[i]))
+        product_of: dict[int, str] = {}
+        truth, rows = [], []
+        done: dict[str, tuple[int, float, float]] = {}
+        for name, info in products.items():
+            members = [records[i] for i in info["members"]]
+            for i in info["members"]:
+                product_of[i] = name
+            gb = product_memory_gb(members, info["category"], rng)
+            end = max(m["EXPEND"] for m in members) + float(rng.uniform(0.5, 6.0)) / 24.0
+            day = min(days - 1, int(np.floor(end - start_mjd)))
+            dataset = dms_product_name(name)
+            row = l3_row(dataset, members, info["category"], gb)
+            rows.append((day, end, row))
+            done[name] = (day, end, gb)
+            if "_ch1-" in name or "_ch3-" in name:
+                sibling = dataset.replace("_ch1-", "_ch2-").replace("_ch3-", "_ch4-")
+                sib_gb = round(gb * float(rng.uniform(0.8, 1.2)), 4)
+                rows.append((day, end, l3_row(sibling, members, info["category"], sib_gb)))
+            first = members[0]
+            truth.append(
+                {
+                    "product": name,
+                    "exp_mode": info["category"],
+                    "n_exposures": len(members),
+                    "gb": gb,
+                    "dataset": dataset,
+                    "dag": row["DagNodeName"],
+                    "date": (start + dt.timedelta(days=day)).isoformat(),
+                    "program": first["PROGRAM"],
+                    "observtn": first["OBSERVTN"],
+                    "instrume": first["INSTRUME"],
+                    "exp_type": first["EXP_TYPE"],
+                    "template": first["_template"],
+                }
+            )
+        rows.extend(_mosaic_rows(products, records, done))
+        for i, rec in enumerate(records):
+            rows.append((rec["_day"], rec["EXPEND"], l1_row(rec, filenames[i])))
+        metadata_files = write_daily_csvs(rows, out / "metadata", start)
 
-    product_of: dict[int, str] = {}
-    truth, rows = [], []
-    done: dict[str, tuple[int, float, float]] = {}
-    for name, info in products.items():
-        members = [records[i] for i in info["members"]]
-        for i in info["members"]:
-            product_of[i] = name
-        gb = product_memory_gb(members, info["category"], rng)
-        end = max(m["EXPEND"] for m in members) + float(rng.uniform(0.5, 6.0)) / 24.0
-        day = min(days - 1, int(np.floor(end - start_mjd)))
-        dataset = dms_product_name(name)
-        row = l3_row(dataset, members, info["category"], gb)
-        rows.append((day, end, row))
-        done[name] = (day, end, gb)
-        if "_ch1-" in name or "_ch3-" in name:
-            sibling = dataset.replace("_ch1-", "_ch2-").replace("_ch3-", "_ch4-")
-            sib_gb = round(gb * float(rng.uniform(0.8, 1.2)), 4)
-            rows.append((day, end, l3_row(sibling, members, info["category"], sib_gb)))
-        first = members[0]
-        truth.append(
-            {
-                "product": name,
-                "exp_mode": info["category"],
-                "n_exposures": len(members),
-                "gb": gb,
-                "dataset": dataset,
-                "dag": row["DagNodeName"],
-                "date": (start + dt.timedelta(days=day)).isoformat(),
-                "program": first["PROGRAM"],
-                "observtn": first["OBSERVTN"],
-                "instrume": first["INSTRUME"],
-                "exp_type": first["EXP_TYPE"],
-                "template": first["_template"],
-            }
+        truth_df = pd.DataFrame(truth, columns=TRUTH_COLUMNS)
+        with atomic_path(out / "truth.csv") as tmp:
+            truth_df.to_csv(tmp, index=False)
+
+        exposures = pd.DataFrame(records)
+        exposures = exposures.drop(columns=[c for c in exposures.columns if c.startswith("_")])
+        exposures.insert(0, "filename", filenames)
+        exposures.insert(1, "path", paths)
+        exposures.insert(2, "exposure_key", [exposure_key(f) for f in filenames])
+        exposures.insert(3, "product", [product_of.get(i) for i in range(len(records))])
+        exposures.insert(
+            4, "date", [(start + dt.timedelta(days=r["_day"])).isoformat() for r in records]
         )
-    rows.extend(_mosaic_rows(products, records, done))
-    for i, rec in enumerate(records):
-        rows.append((rec["_day"], rec["EXPEND"], l1_row(rec, filenames[i])))
-    metadata_files = write_daily_csvs(rows, out / "metadata", start)
 
-    truth_df = pd.DataFrame(truth, columns=TRUTH_COLUMNS)
-    with atomic_path(out / "truth.csv") as tmp:
-        truth_df.to_csv(tmp, index=False)
-
-    exposures = pd.DataFrame(records)
-    exposures = exposures.drop(columns=[c for c in exposures.columns if c.startswith("_")])
-    exposures.insert(0, "filename", filenames)
-    exposures.insert(1, "path", paths)
-    exposures.insert(2, "exposure_key", [exposure_key(f) for f in filenames])
-    exposures.insert(3, "product", [product_of.get(i) for i in range(len(records))])
-    exposures.insert(
-        4, "date", [(start + dt.timedelta(days=r["_day"])).isoformat() for r in records]
-    )
-
-    manifest = {
-        "format": "spacekit-jwst-simulation",
-        "format_version": 1,
-        "description": (
-            f"Simulated JWST Level-1 exposures ({len(records)} detector files, "
-            f"{len(truth_df)} Level-3 products, {len(metadata_files)} daily metadata files)"
-        ),
-        "spacekit_version": __version__,
-        "seed": seed,
-        "n": n,
-        "days": days,
-        "start_date": start.isoformat(),
-        "write_fits": bool(write_fits),
-        "instruments": None
-        if instruments is None
-        else sorted({t.instrument for t in map(TEMPLATES.get, names)}),
-        "modes": None if modes is None else names,
-        "counts": {
-            "exposures": len(records),
-            "uncal_files": len(records) if write_fits else 0,
-            "products": len(truth_df),
-            "products_by_exp_mode": dict(sorted(Counter(truth_df["exp_mode"]).items())),
-            "metadata_rows": len(rows),
-            "metadata_files": len(metadata_files),
-        },
-        "files": {
-            "truth": "truth.csv",
-            "metadata": [f"metadata/{p.name}" for p in metadata_files],
-            "uncal": "uncal/" if write_fits else None,
-        },
-        "vocabulary": vocabulary()["source"],
-    }
-    atomic_write_json(out / "manifest.json", manifest)
-    log.info("wrote %s (%d products, %d metadata files)", out, len(truth_df), len(metadata_files))
-    return JwstSimulation(out, exposures, truth_df, metadata_files, manifest)
+        manifest = {
+            "format": "spacekit-jwst-simulation",
+            "format_version": 1,
+            "kind": "jwst",
+            "description": (
+                f"Simulated JWST Level-1 exposures ({len(records)} detector files, "
+                f"{len(truth_df)} Level-3 products, {len(metadata_files)} daily metadata files)"
+            ),
+            "spacekit_version": __version__,
+            "seed": seed,
+            "n": n,
+            "days": days,
+            "start_date": start.isoformat(),
+            "write_fits": bool(write_fits),
+            "instruments": None
+            if instruments is None
+            else sorted({t.instrument for t in map(TEMPLATES.get, names)}),
+            "modes": None if modes is None else names,
+            "counts": {
+                "exposures": len(records),
+                "uncal_files": len(records) if write_fits else 0,
+                "products": len(truth_df),
+                "products_by_exp_mode": dict(sorted(Counter(truth_df["exp_mode"]).items())),
+                "metadata_rows": len(rows),
+                "metadata_files": len(metadata_files),
+            },
+            "files": {
+                "truth": "truth.csv",
+                "metadata": [f"metadata/{p.name}" for p in metadata_files],
+                "uncal": "uncal/" if write_fits else None,
+            },
+            "vocabulary": vocabulary()["source"],
+            "written": sorted(
+                [f"uncal/{name}" for name in filenames if write_fits]
+                + [f"metadata/{p.name}" for p in metadata_files]
+                + ["truth.csv", "manifest.json"]
+            ),
+        }
+        atomic_write_json(out / "manifest.json", manifest)
+        log.info(
+            "wrote %s (%d products, %d metadata files)", out, len(truth_df), len(metadata_files)
+        )
+        return JwstSimulation(out, exposures, truth_df, metadata_files, manifest)

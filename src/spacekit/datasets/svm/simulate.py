@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from spacekit.datasets._args import check_int, check_out_dir, check_seed, make_out_dir
+from spacekit.datasets._overwrite import prepare_overwrite, removed_on_failure, written_files
 from spacekit.exceptions import InputError
 
 __all__ = ["SvmSimulation", "simulate_svm", "render_visit_pair", "real_label_mix"]
@@ -105,17 +106,7 @@ def _check_args(n_visits, seed, misaligned_fraction, image_size) -> None:
 
 def _prepare_out_dir(out_dir: str | os.PathLike, overwrite: bool) -> Path:
     out = check_out_dir(out_dir, overwrite)
-    manifest = out / "manifest.json"
-    if manifest.is_file():
-        try:
-            old = json.loads(manifest.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            old = {}
-        if old.get("kind") == "svm":
-            for name in old.get("visits", []):
-                target = (out / name).resolve()
-                if target.parent == out.resolve() and target.is_dir():
-                    shutil.rmtree(target)
+    prepare_overwrite(out, ["labels.csv"])
     make_out_dir(out)
     return out
 
@@ -212,16 +203,25 @@ def _simulate_one(
     folder_name = f"{visit.ipppss}_{suffix}" if suffix else visit.ipppss
     index = f"{visit.name}_{suffix}" if suffix else visit.name
     folder = out_dir / folder_name
-    folder.mkdir(parents=True, exist_ok=True)
-
-    frames = simulate_exposures(visit, rng)
-    product, _, _ = coadd_exposures(visit, frames)
-    if exposures:
-        for e, (electrons, err) in zip(visit.exposures, frames, strict=True):
-            write_exposure(folder, visit, e, electrons, err)
-    when = datetime(2021, 6, 1, tzinfo=UTC) + timedelta(hours=7 * i + seed % 24)
-    stamp = (when.strftime("%m/%d/%YT%H:%M:%S"), float(when.timestamp()))
-    info = write_visit_files(folder, visit, product, fit, corruption, rng, stamp)
+    if folder.exists() or folder.is_symlink():
+        raise InputError(
+            f"out_dir='{out_dir}' holds '{folder_name}', which the previous simulation's "
+            "manifest does not list as its own; --overwrite replaces only a simulation's "
+            "own files. Move it away or choose another out_dir."
+        )
+    folder.mkdir(parents=True)
+    try:
+        frames = simulate_exposures(visit, rng)
+        product, _, _ = coadd_exposures(visit, frames)
+        if exposures:
+            for e, (electrons, err) in zip(visit.exposures, frames, strict=True):
+                write_exposure(folder, visit, e, electrons, err)
+        when = datetime(2021, 6, 1, tzinfo=UTC) + timedelta(hours=7 * i + seed % 24)
+        stamp = (when.strftime("%m/%d/%YT%H:%M:%S"), float(when.timestamp()))
+        info = write_visit_files(folder, visit, product, fit, corruption, rng, stamp)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     shift_px = max((float(np.hypot(*e.shift)) for e in visit.exposures), default=0.0)
     row = {
         "label": label,
@@ -282,8 +282,10 @@ def simulate_svm(
         Fraction of misaligned visits (label 1). By default the real label balance
         (about 38 %) is used. The detector mix follows the real labels in either case.
     overwrite : bool, default=False
-        Allow a non-empty ``out_dir``; visit folders of a previous simulation listed in its
-        ``manifest.json`` are removed first.
+        Allow a non-empty ``out_dir``; the files a previous simulation there wrote (as its
+        ``manifest.json`` lists them) are removed first. Other files are kept; a visit
+        folder or file the previous simulation did not write is never replaced (the run
+        raises instead).
     progress : bool, default=True
         Show a tqdm progress bar.
     image_size : int, default=256
@@ -324,44 +326,48 @@ def simulate_svm(
     plan = _plan(int(n_visits), frac, np.random.default_rng(seed))
 
     rows, prods, taken = {}, {}, set()
-    for i, (label, det, mode) in enumerate(
-        tqdm(plan, desc="SVM visits", unit="visit", disable=not progress)
-    ):
-        index, row, prod = _simulate_one(
-            i, seed, label, det, mode, int(image_size), out_dir, taken, bool(exposures)
-        )
-        rows[index] = row
-        prods[index] = prod
-    labels = pd.DataFrame.from_dict(rows, orient="index")
-    labels.index.name = "index"
-    products = pd.DataFrame.from_dict(prods, orient="index")
-    products.index.name = "index"
+    created: list[str] = []  # visit folders of this run, removed if it fails
+    with removed_on_failure(out_dir, ["labels.csv", "manifest.json"], created):
+        for i, (label, det, mode) in enumerate(
+            tqdm(plan, desc="SVM visits", unit="visit", disable=not progress)
+        ):
+            index, row, prod = _simulate_one(
+                i, seed, label, det, mode, int(image_size), out_dir, taken, bool(exposures)
+            )
+            rows[index] = row
+            prods[index] = prod
+            created.append(prod["folder"])
+        labels = pd.DataFrame.from_dict(rows, orient="index")
+        labels.index.name = "index"
+        products = pd.DataFrame.from_dict(prods, orient="index")
+        products.index.name = "index"
 
-    labels_path = out_dir / "labels.csv"
-    with atomic_path(labels_path) as tmp:
-        labels.to_csv(tmp)
-    manifest = {
-        "name": "svm",
-        "kind": "svm",
-        "description": "Simulated HST single-visit mosaics with alignment labels",
-        "seed": int(seed),
-        "n_visits": int(n_visits),
-        "misaligned_fraction": frac,
-        "image_size": int(image_size),
-        "exposures": bool(exposures),
-        "counts": {
-            "aligned": int((labels["label"] == 0).sum()),
-            "misaligned": int((labels["label"] == 1).sum()),
-            "synthetic": int(labels["synthetic"].sum()),
-        },
-        "detectors": {k: int(v) for k, v in labels["det"].value_counts().sort_index().items()},
-        "visits": products["folder"].tolist(),
-        "files": ["labels.csv"],
-        "spacekit_version": __version__,
-    }
-    manifest_path = atomic_write_json(out_dir / "manifest.json", manifest)
-    logger.info("wrote %d SVM visits to %s", len(labels), out_dir)
-    return SvmSimulation(out_dir, labels, products, labels_path, manifest_path, manifest)
+        labels_path = out_dir / "labels.csv"
+        with atomic_path(labels_path) as tmp:
+            labels.to_csv(tmp)
+        manifest = {
+            "name": "svm",
+            "kind": "svm",
+            "description": "Simulated HST single-visit mosaics with alignment labels",
+            "seed": int(seed),
+            "n_visits": int(n_visits),
+            "misaligned_fraction": frac,
+            "image_size": int(image_size),
+            "exposures": bool(exposures),
+            "counts": {
+                "aligned": int((labels["label"] == 0).sum()),
+                "misaligned": int((labels["label"] == 1).sum()),
+                "synthetic": int(labels["synthetic"].sum()),
+            },
+            "detectors": {k: int(v) for k, v in labels["det"].value_counts().sort_index().items()},
+            "visits": products["folder"].tolist(),
+            "files": ["labels.csv"],
+            "written": written_files(out_dir, products["folder"].tolist(), ["labels.csv"]),
+            "spacekit_version": __version__,
+        }
+        manifest_path = atomic_write_json(out_dir / "manifest.json", manifest)
+        logger.info("wrote %d SVM visits to %s", len(labels), out_dir)
+        return SvmSimulation(out_dir, labels, products, labels_path, manifest_path, manifest)
 
 
 def render_visit_pair(

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from spacekit._json import read_json_file
 from spacekit._runner import add_log_arguments, configure_runner_logging
 from spacekit.builder.archive import ModelArchive, get_archive
 from spacekit.builder.registry import resolve_model_path
@@ -67,6 +68,17 @@ _DEFAULT_EXPMODES = ("IMAGE", "SPEC")
 
 class InputNotFoundError(InputError, FileNotFoundError):
     """The input path does not exist (a ``FileNotFoundError``, as in 1.1.4)."""
+
+
+def _no_model(mode: str) -> str:
+    what = "TSO, AMI or coronagraphy" if mode == "TAC" else "FGS imaging"
+    return f"{mode} product ({what}): spacekit has no {mode} model; not predicted"
+
+
+def _not_requested(mode: str, expmodes: Sequence[str]) -> str:
+    if mode not in MODEL_NAMES:
+        return _no_model(mode)
+    return f"{mode} product: not predicted because expmodes={','.join(expmodes)}"
 
 
 class ModelHandle:
@@ -159,9 +171,15 @@ class JwstCalPredict:
     inputs : dict
         Mode -> normalised model inputs (numpy array of the 18 ``COLUMN_ORDER`` columns).
     skipped : list of (str, str)
-        Inputs (files or products) that could not be used, with the reason.
+        Inputs (files or products) that could not be used, with the reason. Every input
+        file is in a product of :attr:`products` or here, and every product is in
+        :attr:`predictions` or here (TAC and FGS products, which have no model, too).
     products : dict
         Product name -> list of exposure keys grouped into it.
+    flags : dict
+        Product name -> reasons its prediction is suspect (built from missing or
+        implausible header values, see :mod:`spacekit.preprocessor.scrub_checks`);
+        :meth:`results` carries them too.
     img3_reg, spec3_reg : ModelHandle or None
         The loaded models (``.model`` has ``predict``).
     tx_data : dict or None
@@ -215,6 +233,7 @@ class JwstCalPredict:
         self.inputs: dict = dict.fromkeys(_MODES)
         self.skipped: list[tuple[str, str]] = []
         self.products: dict[str, list[str]] = {}
+        self.flags: dict[str, list[str]] = {}
         self.tx_data: dict | None = None
         self.archive: ModelArchive | None = None
         self.img3_reg: ModelHandle | None = None
@@ -282,10 +301,12 @@ class JwstCalPredict:
                     "normalisation JSON (a '{}' in the name is replaced by the lower-case "
                     "mode), or omit tx_file to use the model archive's statistics."
                 )
-            try:
-                tx = json.loads(path.read_text())
-            except ValueError as exc:
-                raise InputError(f"tx_file '{path}' is not valid JSON: {exc}") from exc
+            tx = read_json_file(path, max_depth=4, error=InputError)
+            if not isinstance(tx, dict):
+                raise InputError(
+                    f"tx_file '{path}' holds a JSON {type(tx).__name__}; expected an object "
+                    "with the lists 'lambdas', 'mu' and 'sigma' (a tx_data-<mode>.json)."
+                )
         else:
             tx = self.archive.tx_for(mode) if self.archive is not None else None
             if tx is None:
@@ -294,6 +315,13 @@ class JwstCalPredict:
                     f"'{self.model_path}'. Pass tx_file or an archive with tx_data-"
                     f"{mode.lower()}.json."
                 )
+        from spacekit.preprocessor.transform import load_tx_data
+
+        where = f"tx_file '{self.tx_file}'" if self.tx_file is not None else "archive"
+        try:
+            load_tx_data(tx, n_cols=len(NORM_COLS.get(mode, self.norm_cols)))
+        except DataError as exc:
+            raise DataError(f"The {mode} normalisation statistics ({where}): {exc}") from exc
         self.tx_data = tx
         return tx
 
@@ -353,22 +381,32 @@ class JwstCalPredict:
         )
 
     def preprocess(self) -> None:
-        """Scrape, group, scrub and normalise the inputs of every mode in ``expmodes``."""
+        """Scrape, group, scrub and normalise the inputs of every mode in ``expmodes``.
+
+        Every grouped product ends up either with inputs for a model or in
+        :attr:`skipped` with the reason (a mode without a model, such as TAC and FGS, or
+        a mode not in ``expmodes``).
+        """
         self.input_data = dict.fromkeys(_MODES)
         self.inputs = dict.fromkeys(_MODES)
         self.skipped = []
+        self.flags = {}
         self.verify_input_path()
         scrubber = self._scrubber()
         try:
-            for mode in self.expmodes:
+            for mode in _MODES:
+                if mode not in self.expmodes:
+                    self.skipped.extend(
+                        (str(p), _not_requested(mode, self.expmodes))
+                        for p in scrubber.input_data[mode]
+                    )
+                    continue
                 df = scrubber.scrub_inputs(exp_type=mode)
                 if df is None or len(df) == 0:
                     continue
                 self.input_data[mode] = df
                 if mode not in MODEL_NAMES:
-                    self.skipped.extend(
-                        (str(p), f"no {mode} model exists; not predicted") for p in df.index
-                    )
+                    self.skipped.extend((str(p), _no_model(mode)) for p in df.index)
                     continue
                 if getattr(self, MODEL_NAMES[mode]) is None:
                     reason = f"no {MODEL_NAMES[mode]} model in '{self.model_path}'; not predicted"
@@ -379,12 +417,15 @@ class JwstCalPredict:
             ours = self.skipped
             self.skipped = list(getattr(scrubber, "skipped", [])) + ours
             self.products = dict(getattr(scrubber, "products", {}) or {})
+            self.flags = dict(getattr(scrubber, "flags", {}) or {})
         by_reason: dict[str, list[str]] = {}
         for item, reason in ours:  # the scrubber logs its own skips
             by_reason.setdefault(reason, []).append(item)
         for reason, items in by_reason.items():  # one line per reason, not per product
             more = f" and {len(items) - 3} more" if len(items) > 3 else ""
-            log.warning("Skipped %s%s: %s", ", ".join(items[:3]), more, reason)
+            expected = "not predicted" in reason  # no model for the mode, or not asked for
+            level = logging.INFO if expected else logging.WARNING
+            log.log(level, "Skipped %s%s: %s", ", ".join(items[:3]), more, reason)
 
     def normalize_inputs(self, inputs, order: str = "IMAGE") -> np.ndarray:
         """Normalise the offset columns (PowerX) and return the model columns as an array.
@@ -471,7 +512,10 @@ class JwstCalPredict:
 
     # ----------------------------------------------------------------- results
     def results(self) -> list[dict]:
-        """One record per predicted product: product, exp_mode, gbSize, n_exposures."""
+        """One record per predicted product: product, exp_mode, gbSize, n_exposures, flags.
+
+        ``flags`` lists why the prediction is suspect (empty for a clean one).
+        """
         rows = []
         for mode in MODEL_NAMES:
             df = self.input_data.get(mode)
@@ -490,6 +534,7 @@ class JwstCalPredict:
                         "exp_mode": mode,
                         "gbSize": self.predictions[product]["gbSize"],
                         "n_exposures": n,
+                        "flags": list(self.flags.get(product, [])),
                     }
                 )
         return rows
@@ -553,7 +598,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Prints the predictions as JSON on stdout. Exit code 0 if at least one product was
     predicted, 1 if nothing could be predicted (or the input/archive was unusable).
     """
-    from spacekit.exceptions import SkippedInputWarning, SpacekitError
+    from spacekit.exceptions import FlaggedInputWarning, SkippedInputWarning, SpacekitError
 
     parser = _parser()
     args = parser.parse_args(argv)
@@ -563,6 +608,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SkippedInputWarning)  # each one is logged below
+            warnings.simplefilter("ignore", FlaggedInputWarning)  # so is each flag
             jp = predict_handler(
                 args.input_path,
                 pid=args.pid,
@@ -574,8 +620,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sfx=args.sfx,
                 expmodes=parse_expmodes(args.expmodes),
             )
-    except (SpacekitError, FileNotFoundError) as exc:
+    except SpacekitError as exc:
         log.error("%s", exc)
+        return 1
+    except OSError as exc:  # e.g. an unreadable input folder
+        log.error("%s%s", exc.strerror or exc, f" ({exc.filename})" if exc.filename else "")
         return 1
     sys.stdout.write(json.dumps(jp.predictions, indent=2) + "\n")
     return 0 if jp.predictions else 1
