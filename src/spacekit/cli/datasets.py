@@ -36,10 +36,19 @@ def _simulate_hstcal(out_dir: Path, n: int, seed: int, overwrite: bool) -> str:
     return f"wrote {len(df)} HST cal jobs to {path}"
 
 
-def _simulate_svm(out_dir: Path, n: int, seed: int, overwrite: bool, progress: bool) -> str:
+def _simulate_svm(
+    out_dir: Path, n: int, seed: int, overwrite: bool, progress: bool, exposures: bool = False
+) -> str:
     from spacekit.datasets.svm import simulate_svm
 
-    sim = simulate_svm(out_dir, n_visits=n, seed=seed, overwrite=overwrite, progress=progress)
+    sim = simulate_svm(
+        out_dir,
+        n_visits=n,
+        seed=seed,
+        overwrite=overwrite,
+        progress=progress,
+        exposures=exposures,
+    )
     counts = sim.manifest["counts"]
     return (
         f"wrote {len(sim.labels)} SVM visits to {out_dir} "
@@ -86,9 +95,20 @@ def _simulate_jwst(out_dir: Path, n: int, seed: int, overwrite: bool, progress: 
     "its manifest.json) are replaced, other files kept; a file of yours with a simulator's "
     "name stops the run.",
 )
+@click.option(
+    "--exposures",
+    is_flag=True,
+    help="svm: also write each visit's exposures (_flt.fits), the input of `spacekit svm corrupt`.",
+)
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
 def simulate(
-    kind: str, out_dir: Path, n: int | None, seed: int, overwrite: bool, no_progress: bool
+    kind: str,
+    out_dir: Path,
+    n: int | None,
+    seed: int,
+    overwrite: bool,
+    exposures: bool,
+    no_progress: bool,
 ) -> None:
     """Write simulated data of KIND (jwst, svm or hstcal) into OUT_DIR.
 
@@ -109,7 +129,7 @@ def simulate(
         if kind == "hstcal":
             message = _simulate_hstcal(out_dir, n, seed, overwrite)
         elif kind == "svm":
-            message = _simulate_svm(out_dir, n, seed, overwrite, progress)
+            message = _simulate_svm(out_dir, n, seed, overwrite, progress, exposures)
         else:
             message = _simulate_jwst(out_dir, n, seed, overwrite, progress)
     except SpacekitError as exc:

@@ -10,7 +10,7 @@ import click
 
 from spacekit.cli import LazyGroup
 
-__all__ = ["svm", "prep", "SVM_COMMANDS"]
+__all__ = ["svm", "prep", "corrupt", "SVM_COMMANDS"]
 
 #: Subcommands in their own modules, imported only when they run (or show ``--help``):
 #: name -> ("module:attribute", one-line help shown by ``spacekit svm --help``).
@@ -150,3 +150,121 @@ def prep(
     if res.img_path is not None:
         click.echo(f"images -> {res.img_path}")
     _print_skipped(res.skipped, res.notes)
+
+
+@svm.command()
+@click.argument("srcpath", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--outputs",
+    type=click.Path(path_type=Path),
+    default=Path("synthetic"),
+    show_default=True,
+    help="Folder of the corrupted copies.",
+)
+@click.option(
+    "-p",
+    "--palette",
+    type=click.Choice(["multi", "mfi", "rfi", "rex"]),
+    default="multi",
+    show_default=True,
+    help="multi: every filter in all 4 modes; mfi: every filter; rfi: a random filter; "
+    "rex: 2-3 random exposures.",
+)
+@click.option("-s", "--search-pattern", default="*", show_default=True, help="Visit folder glob.")
+@click.option("-e", "--expos", type=click.Choice(["all", "sub"]), default="all", show_default=True)
+@click.option(
+    "-m", "--mode", type=click.Choice(["stoc", "stat"]), default="stoc", show_default=True
+)
+@click.option(
+    "-t",
+    "--threshold",
+    type=click.Choice(["any", "major", "standard", "minor"]),
+    default="any",
+    show_default=True,
+    help="Shift range in pixels: 0-20, 10-20, 0.5-10, 0-1.",
+)
+@click.option(
+    "-w", "--workflow", type=click.Choice(["block", "pipe"]), default="block", show_default=True
+)
+@click.option(
+    "--crpt/--no-crpt",
+    default=True,
+    show_default=True,
+    help="Corrupt copies of the visits in SRCPATH (--no-crpt: work on OUTPUTS' copies).",
+)
+@click.option("-r", "--runsvm", is_flag=True, help="Re-combine the copies' products.")
+@click.option("-d", "--draw", is_flag=True, help="Draw the copies' CNN frames (img/1).")
+@click.option("--seed", type=int, default=None, help="Seed of the selections and shifts.")
+@click.option(
+    "--scale",
+    type=click.Choice(["uvis", "detector"]),
+    default="uvis",
+    show_default=True,
+    help="Pixel scale of the shifts: 1.1.4's 0.04 arcsec, or each exposure's own.",
+)
+@click.option(
+    "--img-path", type=click.Path(path_type=Path), default=None, help="Folder of the frames."
+)
+@click.option("--overwrite", is_flag=True, help="Replace copies that exist.")
+@click.option("--no-progress", is_flag=True, help="Hide the progress bars.")
+def corrupt(
+    srcpath: Path,
+    outputs: Path,
+    palette: str,
+    search_pattern: str,
+    expos: str,
+    mode: str,
+    threshold: str,
+    workflow: str,
+    crpt: bool,
+    runsvm: bool,
+    draw: bool,
+    seed: int | None,
+    scale: str,
+    img_path: Path | None,
+    overwrite: bool,
+    no_progress: bool,
+) -> None:
+    """Make synthetic misaligned copies of the SVM visits in SRCPATH.
+
+    Each copy ({visit}_{filter}_{all|sub}_{stat|stoc} in OUTPUTS) gets the visit's
+    exposures with the CRVAL of some shifted; --runsvm re-combines its total product,
+    catalogues and diagnostics, --draw its CNN frames. Visits need their exposure files
+    (simulate with `spacekit datasets simulate svm --exposures`). Skipped visits are
+    printed with their reasons; the exit code is 1 when nothing was produced.
+    """
+    from spacekit.exceptions import DataError, InputError
+    from spacekit.skopes.hst.svm.corrupt import corrupt_svm
+
+    try:
+        res = corrupt_svm(
+            srcpath,
+            outputs,
+            palette=palette,
+            expos=expos,
+            mode=mode,
+            threshold=threshold,
+            workflow=workflow,
+            crpt=int(crpt),
+            runsvm=int(runsvm),
+            draw=int(draw),
+            search_pattern=search_pattern,
+            seed=seed,
+            scale=scale,
+            img_path=img_path,
+            overwrite=overwrite,
+            progress=not no_progress,
+        )
+    except (InputError, DataError) as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    n = len(res.created)
+    click.echo(f"{n} corrupted cop{'y' if n == 1 else 'ies'} in {outputs}")
+    if runsvm:
+        click.echo(f"{len(res.recombined)} re-combined")
+    elif res.created:
+        click.echo("products not re-combined yet: add --runsvm (or run with --no-crpt --runsvm)")
+    if draw:
+        click.echo(f"{len(res.images)} frame(s) drawn")
+    _print_skipped(res.skipped)

@@ -23,16 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from spacekit.datasets.svm._scene import Visit
+from spacekit.generator.corrupt import THRESHOLDS, UVIS_SCALE, lambda_shift
 
 __all__ = ["THRESHOLDS", "Corruption", "corrupt_visit", "degrade_fit", "WCSTYPES"]
-
-#: Threshold levels: lambda range in (UVIS) pixels.
-THRESHOLDS: dict[str, tuple[float, float]] = {
-    "major": (10.0, 20.0),
-    "standard": (0.5, 10.0),
-    "minor": (0.0, 1.0),
-    "any": (0.0, 20.0),
-}
 
 #: WCSTYPE header strings by spacekit's short form.
 WCSTYPES: dict[str, str] = {
@@ -58,12 +51,6 @@ class Corruption:
     def suffix(self) -> str:
         """Name suffix ``<filter>_<expos>_<mode>`` (empty for a real misalignment)."""
         return f"{self.filter}_{self.expos}_{self.mode}" if self.synthetic else ""
-
-
-def _lambda(rng: np.random.Generator, thresh: str) -> float:
-    lo, hi = THRESHOLDS[thresh]
-    sign = 1.0 if rng.random() < rng.random() else -1.0
-    return sign * float(rng.uniform(lo, hi))
 
 
 def corrupt_visit(
@@ -94,12 +81,15 @@ def corrupt_visit(
     cosd = np.cos(np.radians(visit.dec))
     deltas: list[tuple[float, float]] = []
     if mode == "stat":
-        d = _lambda(rng, thresh) * 0.04 / 3600.0
+        d = lambda_shift(rng, thresh) * UVIS_SCALE / 3600.0
         deltas = [(d, d)] * len(idx)
     else:
         for _ in idx:
             deltas.append(
-                (_lambda(rng, thresh) * 0.04 / 3600.0, _lambda(rng, thresh) * 0.04 / 3600.0)
+                (
+                    lambda_shift(rng, thresh) * UVIS_SCALE / 3600.0,
+                    lambda_shift(rng, thresh) * UVIS_SCALE / 3600.0,
+                )
             )
     scale = visit.det.scale
     for i, (d1, d2) in zip(idx, deltas, strict=True):
