@@ -70,3 +70,29 @@ def dense_keras_bytes(
             zf.writestr("metadata.json", "{}")
         zf.writestr("model.weights.h5", buf.getvalue())
     return out.getvalue()
+
+
+def dense_reference_predict(keras_bytes: bytes, X) -> np.ndarray:
+    """The forward pass of a Dense-only ``.keras`` file, computed here in float64.
+
+    An oracle for tests of code that runs such models: it reads the Dense layers' units
+    and activations from ``config.json`` and their weights from ``model.weights.h5``
+    (``layers/dense``, ``dense_1``, ... in order) and shares no code with
+    :mod:`spacekit.builder.inference`. Supports ``relu`` and ``linear`` activations.
+    """
+    with zipfile.ZipFile(io.BytesIO(keras_bytes)) as zf:
+        cfg = json.loads(zf.read("config.json"))
+        weights = zf.read("model.weights.h5")
+    dense = [layer["config"] for layer in cfg["config"]["layers"] if layer["class_name"] == "Dense"]
+    out = np.asarray(X, dtype=np.float64)
+    with h5py.File(io.BytesIO(weights), "r") as h5:
+        for i, layer in enumerate(dense):
+            group = h5[f"layers/dense{'' if i == 0 else f'_{i}'}/vars"]
+            kernel, bias = np.asarray(group["0"], np.float64), np.asarray(group["1"], np.float64)
+            assert kernel.shape[1] == layer["units"]
+            out = out @ kernel + bias
+            if layer["activation"] == "relu":
+                out = np.maximum(out, 0.0)
+            elif layer["activation"] != "linear":
+                raise ValueError(f"unsupported activation {layer['activation']!r}")
+    return out

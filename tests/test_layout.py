@@ -91,3 +91,19 @@ def test_skope_config_re_exports_the_stage_tables():
         owner = keywords if name in keywords.__all__ else tables
         assert getattr(config, name) is getattr(owner, name), name
     assert sorted(config.__all__) == sorted(keywords.__all__ + tables.__all__)
+
+
+def test_api_docs_leave_private_modules_out():
+    """No autodoc directive of the Sphinx docs documents a private (``_name``) module."""
+    import re
+
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    assert docs.is_dir(), f"{docs} is part of the repository"
+    directive = re.compile(r"^\.\. auto(?:module|class|function|data)::\s*(\S+)", re.MULTILINE)
+    private = [
+        f"{page.name}: {target}"
+        for page in sorted(docs.glob("*.rst"))
+        for target in directive.findall(page.read_text("utf-8"))
+        if any(part.startswith("_") and not part.startswith("__") for part in target.split("."))
+    ]
+    assert private == []

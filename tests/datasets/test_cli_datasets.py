@@ -95,7 +95,6 @@ def test_help_lists_subcommands():
 
 
 def test_simulate_jwst(tmp_path):
-    pytest.importorskip("spacekit.datasets.jwst")
     out = tmp_path / "jwst"
     res = run(["simulate", "jwst", str(out), "--n", "12", "--no-progress"])
     assert res.exit_code == 0, res.output

@@ -91,12 +91,13 @@ def test_hstcal_sample_matches_simulator():
     pd.testing.assert_index_equal(sample.index, fresh.index)
 
 
-def test_load_jwst_sample_when_present():
-    if not ds.list_samples().loc["jwst", "available"]:
-        pytest.skip("the jwst sample is not built yet")
+def test_load_jwst_sample():
+    assert ds.list_samples().loc["jwst", "available"]
     path, truth = ds.load_jwst_sample()
-    assert (path / "uncal").is_dir()
-    assert "gb" in truth.columns
+    manifest = json.loads((path / "manifest.json").read_text())
+    assert len(list((path / "uncal").glob("*_uncal.fits"))) == manifest["counts"]["uncal_files"]
+    assert len(truth) == manifest["counts"]["products"]
+    assert truth["gb"].notna().all() and set(truth["exp_mode"]) <= {"IMAGE", "SPEC", "TAC", "FGS"}
 
 
 def test_import_does_not_load_pandas():

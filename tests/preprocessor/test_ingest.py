@@ -43,14 +43,13 @@ def test_ingest_matches_simulated_truth(sim, tmp_path):
     report = JwstCalIngest(sim.out_dir / "metadata", tmp_path / "t").run_ingest()
     assert report.files_read == [p.name for p in sorted(sim.metadata_files)]
     train = _read(tmp_path / "t" / "train-image.csv")
-    truth = sim.products.set_index("dataset") if "dataset" in sim.products else None
-    assert report.matched["image"] == len(train) > 0
+    truth = sim.products.set_index("dataset")
+    # every simulated product is matched to its Level-3 job, in its mode
+    assert report.matched == {m.lower(): n for m, n in truth["exp_mode"].value_counts().items()}
+    assert sorted(train.index) == sorted(truth.index[truth["exp_mode"] == "IMAGE"])
     assert {"pname", "imgsize_gb", "date", "instr", "offset", "nexposur"} <= set(train.columns)
-    assert train["imgsize_gb"].gt(0).all()
-    if truth is not None:
-        joined = train.join(truth["gb"])
-        assert joined["gb"].notna().all()
-        assert (joined["imgsize_gb"] - joined["gb"]).abs().max() < 1e-6
+    joined = train.join(truth["gb"])
+    assert (joined["imgsize_gb"] - joined["gb"]).abs().max() < 1e-6
     # every table is numeric in the model columns and has a unique index
     from spacekit.preprocessor.tables.jwst_cal import COLUMN_ORDER
 
@@ -73,8 +72,10 @@ def test_incremental_equals_all_at_once(sim, tmp_path):
     out = tmp_path / "inc"
     r1 = JwstCalIngest(first, out).run_ingest()
     assert r1.carried > 0  # day-1 exposures whose Level-3 job runs later wait in ingest.csv
+    assert len(_read(out / "ingest.csv")) == r1.carried
     r2 = JwstCalIngest(rest, out).run_ingest()
     assert r2.files_read == [d.name for d in days[1:]]
+    assert r1.n_matched + r2.n_matched == len(sim.products)  # the carried rows were matched
     full = tmp_path / "full"
     JwstCalIngest(sim.out_dir / "metadata", full).run_ingest()
     for mode in ("image", "spec"):
@@ -90,7 +91,11 @@ def test_incremental_equals_all_at_once(sim, tmp_path):
 def test_bad_files_are_skipped_with_reasons(sim, tmp_path):
     folder = tmp_path / "raw"
     folder.mkdir()
-    shutil.copy(sorted(sim.metadata_files)[0], folder)
+    day1 = sorted(sim.metadata_files)[0]
+    shutil.copy(day1, folder)
+    # the products whose Level-3 job ran on day 1 (every exposure precedes its job)
+    done = sim.products[sim.products["date"] == day1.name[:10]]
+    expected = {m.lower(): n for m, n in done["exp_mode"].value_counts().items()}
     (folder / "2026-02-01_032.csv").write_text("Dataset,Foo\na,1\n")
     (folder / "2026-02-02_033.csv").write_bytes(b"\xff\xfe\x00garbage\x00")
     (folder / "2026-02-03_034.csv").write_text("")
@@ -102,7 +107,7 @@ def test_bad_files_are_skipped_with_reasons(sim, tmp_path):
     assert "not a readable CSV" in reasons[str(folder / "2026-02-03_034.csv")]
     assert str(folder / "2026-02-02_033.csv") in reasons
     assert "YYYY-MM-DD_DOY" in reasons[str(folder / "notes.csv")]
-    assert report.n_matched > 0
+    assert report.matched == expected  # the good day is ingested whole
 
 
 def test_errors_for_missing_and_empty_inputs(tmp_path):
@@ -163,7 +168,7 @@ def test_bad_state_files_and_output_path(sim, tmp_path):
     out.mkdir()
     (out / "ingest-manifest.json").write_text("[1, 2]")  # not a manifest: start a new one
     report = JwstCalIngest(sim.out_dir / "metadata", out).run_ingest()
-    assert report.n_matched > 0
+    assert report.n_matched == len(sim.products)
     (out / "ingest.csv").write_text("foo,bar\n1,2\n")
     with pytest.raises(DataError, match="ingest.csv"):
         JwstCalIngest(sim.out_dir / "metadata", out, reprocess=True).run_ingest()

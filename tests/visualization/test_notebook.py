@@ -25,8 +25,7 @@ def test_visualization_tour_runs(tmp_path, monkeypatch):
     nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("ipykernel")
     pytest.importorskip("keras")
-    if not NOTEBOOK.is_file():
-        pytest.skip(f"{NOTEBOOK} is not in this checkout")
+    assert NOTEBOOK.is_file(), f"{NOTEBOOK} is part of the repository"
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     nb = nbformat.read(NOTEBOOK, as_version=4)

@@ -182,10 +182,11 @@ class JwstFitsScraper:
 
     Examples
     --------
-    >>> scraper = JwstFitsScraper("inputs/")  # doctest: +SKIP
-    >>> headers = scraper.scrape_inputs()  # doctest: +SKIP
-    >>> headers["jw02732001005_02103_00005_nrcb1"]["EXP_TYPE"]  # doctest: +SKIP
-    'NRC_IMAGE'
+    >>> from spacekit.datasets import get_sample_path
+    >>> scraper = JwstFitsScraper(get_sample_path("jwst") / "uncal", progress=False)
+    >>> headers = scraper.scrape_inputs()
+    >>> len(headers), headers["jw05693101001_02101_00001_nrcalong"]["EXP_TYPE"]
+    (39, 'NRC_TACQ')
     """
 
     def __init__(

@@ -151,9 +151,10 @@ class JwstCalScrubber:
 
     Examples
     --------
-    >>> scrubber = JwstCalScrubber("inputs/")  # doctest: +SKIP
-    >>> scrubber.scrub_inputs("IMAGE").shape  # doctest: +SKIP
-    (3, 27)
+    >>> from spacekit.datasets import get_sample_path
+    >>> scrubber = JwstCalScrubber(get_sample_path("jwst") / "uncal", progress=False)
+    >>> scrubber.scrub_inputs("IMAGE").shape
+    (7, 27)
     """
 
     def __init__(

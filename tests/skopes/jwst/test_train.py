@@ -110,8 +110,16 @@ def test_train_writes_tree_and_predict_loads_it(tables, tmp_path):
     assert list(metrics.index) == [0, 1]
     assert {"test_rmse", "hgb_test_rmse", "mean_auc", "l2_norm"} <= set(metrics.columns)
     saved = json.loads((mode / "summary" / "image-cv-scores.json").read_text())
-    assert saved["n_folds"] == 2 and saved["baseline"]["test_rmse"] > 0
+    assert saved["n_folds"] == 2
     assert scores["network"]["test_rmse"] == pytest.approx(metrics["test_rmse"].mean())
+    assert saved["baseline"]["test_rmse"] == pytest.approx(metrics["hgb_test_rmse"].mean())
+    for fold in (0, 1):  # the baseline beats predicting the training mean on every fold
+        table = pd.read_csv(mode / "data" / f"image-tts_{fold}.csv", index_col="Dataset")
+        y_train = table.loc[table["split"] == "train", "imgsize_gb"]
+        y_test = table.loc[table["split"] == "test", "imgsize_gb"].to_numpy()
+        constant = float(np.sqrt(np.mean((y_test - y_train.mean()) ** 2)))
+        assert metrics.loc[fold, "test_size"] == len(y_test)
+        assert metrics.loc[fold, "hgb_test_rmse"] < constant
     assert (mode / "tx_data-image.json").is_file()
     # a fold table's split covers every row once
     fold0 = pd.read_csv(mode / "data" / "image-tts_0.csv", index_col="Dataset")
@@ -232,8 +240,11 @@ def test_trainer_keeps_the_114_method_signatures():
     params = list(inspect.signature(JwstCalTrain.run_training).parameters)
     assert params[:3] == ["self", "save_diagram", "custom_arch"]
     t = JwstCalTrain(data=pd.DataFrame({"a": [1]}), out="unused")
-    attrs = ("dm", "jp", "com", "scores", "prep_kwargs", "builder", "metrics_file", "itn")
-    assert all(hasattr(t, a) for a in (*attrs, "res_fig", "loss_fig", "roc_fig", "pr_fig"))
+    # the 1.1.4 attributes exist from the start, empty until a fold is trained
+    assert t.prep_kwargs == {"exp_mode": "image", "normalize": True}
+    unset = ("dm", "jp", "com", "scores", "builder", "metrics_file", "itn", "metrics")
+    figures = ("res_fig", "loss_fig", "roc_fig", "pr_fig")
+    assert {a: getattr(t, a) for a in unset + figures} == dict.fromkeys(unset + figures)
 
 
 def test_rows_with_nans_are_left_out_and_named(tables, tmp_path):

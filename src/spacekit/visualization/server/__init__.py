@@ -22,8 +22,8 @@ Examples
 >>> server = DashboardServer(port=0)
 >>> server.running
 False
->>> server.update_metrics(epoch=1, loss=0.5)["loss"]
-0.5
+>>> server.update_metrics(epoch=1, loss=0.5)["metrics"]
+{'loss': 0.5}
 """
 
 from spacekit.visualization.server.dashboard import DashboardServer

@@ -22,6 +22,7 @@ capped at 990 GB. Like 1.1.4, negative outputs are not clipped.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import logging
 import math
@@ -43,6 +44,8 @@ from spacekit.skopes.jwst.cal.config import COLUMN_ORDER, KEYPAIR_DATA, NORM_COL
 __all__ = [
     "JwstCalPredict",
     "predict_handler",
+    "load_pretrained_model",
+    "JWST_CAL_MODELS",
     "ModelHandle",
     "InputNotFoundError",
     "GB_CAP",
@@ -64,6 +67,11 @@ DEFAULT_NORM_COLS = NORM_COLS["IMAGE"]
 MODEL_NAMES = {"IMAGE": "img3_reg", "SPEC": "spec3_reg"}
 _MODES = ("IMAGE", "SPEC", "FGS", "TAC")
 _DEFAULT_EXPMODES = ("IMAGE", "SPEC")
+#: The models loaded by :func:`load_pretrained_model`, by name (``"img3_reg"``,
+#: ``"spec3_reg"``): the last one loaded under each name (spacekit 1.1.4's module cache).
+#: :class:`JwstCalPredict` fills it but never reads it: its warm starts come from the
+#: per-process archive cache, keyed by archive path, so a ``model_path`` is always honoured.
+JWST_CAL_MODELS: dict[str, ModelHandle] = {}
 
 
 class InputNotFoundError(InputError, FileNotFoundError):
@@ -107,11 +115,76 @@ class ModelHandle:
         return f"ModelHandle(name={self.name!r}, model={self.model!r})"
 
 
-def _predict(model, X: np.ndarray) -> np.ndarray:
+def _takes_verbose(predict) -> bool:
+    """True if ``predict`` accepts ``verbose=`` (Keras models, NumpyMLP)."""
     try:
+        params = inspect.signature(predict).parameters.values()
+    except (TypeError, ValueError):  # builtins without a signature
+        return False
+    return any(p.name == "verbose" or p.kind is p.VAR_KEYWORD for p in params)
+
+
+def _predict(model, X: np.ndarray) -> np.ndarray:
+    """``model.predict(X)``, quietly for Keras models; errors propagate unchanged."""
+    if _takes_verbose(model.predict):
         return np.asarray(model.predict(X, verbose=0))
-    except TypeError:
-        return np.asarray(model.predict(X))
+    return np.asarray(model.predict(X))
+
+
+def load_pretrained_model(
+    model_path: str | os.PathLike | None = None, name: str = "img3_reg", **kwargs
+) -> ModelHandle:
+    """Load one JWST model from an archive (spacekit 1.1.4's ``load_pretrained_model``).
+
+    The archive is read once per process (see :func:`spacekit.builder.archive.get_archive`)
+    and nothing is extracted; the handle is also stored in :data:`JWST_CAL_MODELS`.
+
+    Parameters
+    ----------
+    model_path : str or path-like, optional
+        A registry name (``"spacekit-1.1.4/jwst_cal"``, ``"packaged/jwst_cal"``) or the
+        path of an archive (zip or folder, spacekit or 1.1.4 layout). Default: the archive
+        shipped with spacekit.
+    name : {"img3_reg", "spec3_reg"}, default="img3_reg"
+        The model to take from the archive.
+    **kwargs
+        Other 1.1.4 ``Builder`` keywords (``blueprint``, ``extract_to``, ...): accepted
+        and ignored, since nothing is extracted or rebuilt.
+
+    Returns
+    -------
+    ModelHandle
+        ``.model`` has ``predict(X)``; ``.model_path`` is the archive's path.
+
+    Raises
+    ------
+    ArchiveError
+        The archive cannot be found or read.
+    DataError
+        The archive has no model called ``name``.
+
+    Examples
+    --------
+    >>> from spacekit.skopes.jwst.cal.predict import JWST_CAL_MODELS, load_pretrained_model
+    >>> handle = load_pretrained_model(name="img3_reg")
+    >>> handle.model.input_dim, JWST_CAL_MODELS["img3_reg"] is handle
+    (18, True)
+    """
+    if kwargs:
+        log.debug("load_pretrained_model ignores the 1.1.4 Builder options %s", sorted(kwargs))
+    archive = get_archive(resolve_model_path(model_path, kind="jwst_cal"), name="jwst_cal")
+    if name not in archive.models:
+        raise DataError(
+            f"The model archive '{archive.path}' has no {name!r} model; it holds "
+            f"{sorted(archive.models)}."
+        )
+    return _archive_handle(archive, name)
+
+
+def _archive_handle(archive: ModelArchive, name: str) -> ModelHandle:
+    handle = ModelHandle(name, archive.models[name], str(archive.path))
+    JWST_CAL_MODELS[name] = handle
+    return handle
 
 
 class JwstCalPredict:
@@ -186,6 +259,35 @@ class JwstCalPredict:
         The last normalisation statistics used.
     archive : ModelArchive or None
         The archive the models came from.
+
+    See Also
+    --------
+    predict_handler : construct, run and return in one call.
+    spacekit.builder.registry : model archives by name, e.g. ``"spacekit-1.1.4/jwst_cal"``.
+
+    Examples
+    --------
+    Predict the packaged sample (39 Level-1 exposures) with the packaged models:
+
+    >>> from spacekit.datasets import get_sample_path
+    >>> from spacekit.skopes.jwst.cal.predict import JwstCalPredict
+    >>> jp = JwstCalPredict(get_sample_path("jwst") / "uncal", progress=False)
+    >>> predictions = jp.run_inference()
+    >>> len(predictions), len(jp.products)
+    (10, 13)
+    >>> jp.skipped[-1][1]
+    'TAC product (TSO, AMI or coronagraphy): spacekit has no TAC model; not predicted'
+    >>> list(predictions["jw06817-o001_t1_miri_f1280w"])
+    ['gbSize']
+    >>> jp.results()[0]["exp_mode"], jp.inputs["IMAGE"].shape
+    ('IMAGE', (7, 18))
+
+    Only one program's observation, and the published spacekit 1.1.4 models (given
+    as a local copy of their archive):
+
+    >>> jp = JwstCalPredict(
+    ...     "/data/uncal", pid=2732, obs=5, model_path="jwst_cal.zip"
+    ... )  # doctest: +SKIP
     """
 
     def __init__(
@@ -227,8 +329,6 @@ class JwstCalPredict:
         self.log = log
         self.log_kws = log_kws
         self.predictions: dict[str, dict[str, float]] = {}
-        self.probabilities: dict = {}
-        self.X = None
         self.input_data: dict = dict.fromkeys(_MODES)
         self.inputs: dict = dict.fromkeys(_MODES)
         self.skipped: list[tuple[str, str]] = []
@@ -285,7 +385,7 @@ class JwstCalPredict:
             if given is not None:
                 handle = ModelHandle(name, getattr(given, "model", None) or given)
             elif name in wanted and self.archive is not None and name in self.archive.models:
-                handle = ModelHandle(name, self.archive.models[name], self.model_path)
+                handle = _archive_handle(self.archive, name)
             else:
                 handle = None
             setattr(self, name, handle)
@@ -466,11 +566,6 @@ class JwstCalPredict:
         if X.ndim == 1:
             X = X.reshape(1, -1)
         return _predict(model, X)
-
-    def classifier(self, model, data) -> tuple[np.ndarray, np.ndarray]:
-        """Return (argmax class, probabilities); kept for 1.1.4 API parity (unused)."""
-        proba = self.regressor(model, data)
-        return np.argmax(proba, axis=-1), proba
 
     def _run_mode(self, mode: str, handle: ModelHandle | None) -> None:
         X, df = self.inputs.get(mode), self.input_data.get(mode)
