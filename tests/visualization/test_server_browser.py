@@ -37,6 +37,10 @@ def _epoch_shown(driver):
     return driver.find_element("id", "epoch-value").text
 
 
+#: Longest accepted delay (s) between an update and the page showing it.
+PUSH_LATENCY_S = 2.5
+
+
 def _wait_text(driver, element_id, text, timeout=5.0):
     """Wait until the element shows ``text``; return the seconds it took."""
     from selenium.webdriver.support.ui import WebDriverWait
@@ -101,7 +105,9 @@ def test_page_follows_fit_live_and_late_joiner_sees_history(driver, tmp_path):
         _screenshot(driver, tmp_path, "dashboard_fit")
         assert not _severe_console_errors(driver)
     assert len(latencies) == n_epochs - join_at
-    assert max(latencies) < 1.0, latencies  # each new epoch visible within a second
+    # each new epoch is pushed (Server-Sent Events), so it shows within about 0.1 s on an
+    # idle machine; the bound leaves room for a CI host shared with other jobs
+    assert max(latencies) < PUSH_LATENCY_S, latencies
 
 
 def test_page_shows_a_history_file_written_during_fit(driver, tmp_path):
@@ -144,4 +150,4 @@ def test_page_shows_a_history_file_written_during_fit(driver, tmp_path):
         assert lr == pytest.approx([0.01] * 4)
         _screenshot(driver, tmp_path, "dashboard_follow")
         assert not _severe_console_errors(driver)
-    assert len(seen) == 4 and max(seen) < 1.0, seen
+    assert len(seen) == 4 and max(seen) < PUSH_LATENCY_S, seen
