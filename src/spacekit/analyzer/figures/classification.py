@@ -43,6 +43,7 @@ def make_confusion_matrix_figure(
     normalized: bool = False,
     backend: str = "matplotlib",
     title: str | None = None,
+    colorscale: str = "Blues",
 ):
     """Draw a confusion matrix (rows: true class, columns: predicted class).
 
@@ -55,7 +56,11 @@ def make_confusion_matrix_figure(
     normalized : bool, default=False
         Format cells as fractions instead of counts.
     backend : {"matplotlib", "plotly"}, default="matplotlib"
+        The plotly figure is :func:`~spacekit.analyzer.figures.evaluation.make_confusion_grid`
+        with one panel.
     title : str, optional
+    colorscale : str, default="Blues"
+        Colour map (matplotlib) or colour scale (plotly).
 
     Returns
     -------
@@ -72,35 +77,15 @@ def make_confusion_matrix_figure(
     title = title or (
         "Confusion matrix (normalised by true class)" if normalized else "Confusion matrix"
     )
-    text = [[(f"{v:.2f}" if normalized else f"{int(round(v))}") for v in row] for row in cm]
-    if backend == "plotly":
-        import plotly.graph_objects as go
+    if backend == "plotly":  # the heat map the evaluation pages draw, as one panel
+        from spacekit.analyzer.figures.evaluation import make_confusion_grid
 
-        fig = go.Figure(
-            go.Heatmap(
-                z=cm.tolist(),
-                x=names,
-                y=names,
-                colorscale="Blues",
-                text=text,
-                texttemplate="%{text}",
-                hovertemplate="true %{y}<br>pred %{x}<br>%{z}<extra></extra>",
-            )
-        )
-        fig.update_layout(
-            title=title,
-            xaxis_title="predicted",
-            yaxis_title="true",
-            template="plotly_white",
-            yaxis={"autorange": "reversed"},
-            width=max(450, 60 * len(names) + 200),
-            height=max(420, 60 * len(names) + 160),
-        )
-        return fig
+        return make_confusion_grid([cm], names, normalized, [title], colorscale)
+    text = [[(f"{v:.2f}" if normalized else f"{int(round(v))}") for v in row] for row in cm]
     size = max(4.5, 0.6 * len(names) + 2.5)
     fig = new_matplotlib_figure((size + 1, size))
     ax = fig.add_subplot(1, 1, 1)
-    im = ax.imshow(cm, cmap="Blues", vmin=0, vmax=1 if normalized else None)
+    im = ax.imshow(cm, cmap=colorscale, vmin=0, vmax=1 if normalized else None)
     fig.colorbar(im, ax=ax, shrink=0.8)
     ticks = np.arange(len(names))
     ax.set_xticks(
