@@ -96,6 +96,8 @@ def make_samples() -> None:
     print("svm sample:", len(sim.labels), "visits")
 
     cal_dir = PKG / "samples" / "hstcal"
+    if cal_dir.exists():
+        shutil.rmtree(cal_dir)
     write_hstcal_folder(simulate_hstcal(n=300, seed=0), cal_dir, seed=0, overwrite=True)
     for d in (svm_dir, cal_dir):
         size = sum(p.stat().st_size for p in d.rglob("*") if p.is_file())

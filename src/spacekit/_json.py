@@ -98,6 +98,7 @@ def read_json_file(
     max_depth: int = MAX_JSON_DEPTH,
     error: type[Exception] = DataError,
     max_bytes: int | None = None,
+    allow_nan: bool = False,
 ) -> Any:
     """Read and parse a JSON file with :func:`loads_bounded`.
 
@@ -112,4 +113,6 @@ def read_json_file(
         data = path.read_bytes()
     except OSError as exc:
         raise error(f"Cannot read '{path}': {exc.strerror or exc}") from exc
-    return loads_bounded(data, where=f"'{path}'", max_depth=max_depth, error=error)
+    return loads_bounded(
+        data, where=f"'{path}'", max_depth=max_depth, error=error, allow_nan=allow_nan
+    )

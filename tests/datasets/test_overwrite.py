@@ -154,3 +154,20 @@ def test_overwrite_never_touches_unlisted_files_property(tmp_path, seed):
     for rel, text in user.items():
         if rel not in listed:
             assert (out / rel).read_text() == text, (rel, manifest)
+
+
+@pytest.mark.parametrize("kind", ["jwst", "svm", "hstcal"])
+def test_read_only_out_dir_is_one_error_line(tmp_path, monkeypatch, kind):
+    """An existing folder that cannot be written: one line, exit 1, nothing written.
+
+    (Permissions are simulated: the tests may run as root, who may write anywhere.)"""
+    import os
+
+    out = tmp_path / "ro"
+    out.mkdir()
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, m, **k: not m & os.W_OK and real(p, m, **k))
+    res = CliRunner().invoke(cli_main, ["datasets", "simulate", kind, str(out), "--n", "2"])
+    assert res.exit_code == 1 and "not writable" in res.output, res.output
+    assert res.output.count("Error:") == 1 and "Traceback" not in res.output
+    assert list(out.iterdir()) == []

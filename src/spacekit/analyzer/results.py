@@ -21,7 +21,6 @@ naming the file instead of executing its contents.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
@@ -35,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from spacekit._io import atomic_open, atomic_path, atomic_write_json
+from spacekit._json import loads_bounded
 from spacekit.exceptions import ArchiveError, InputError, SkippedInputWarning
 
 __all__ = ["RESULTS_FORMAT", "RESULTS_VERSION", "save_results", "load_results", "read_manifest"]
@@ -160,7 +160,7 @@ def _load_file(path: Path) -> Any:
                     return df.set_index(col)
             return df
         if suffix == ".json":
-            return json.loads(path.read_text(encoding="utf-8"))
+            return loads_bounded(path.read_bytes(), f"results file {path}", error=ArchiveError)
         if suffix == ".txt":
             return path.read_text(encoding="utf-8")
     except ValueError as exc:
@@ -186,10 +186,7 @@ def read_manifest(res_path: str | os.PathLike) -> dict[str, Any]:
     path = Path(res_path) / _MANIFEST
     if not path.is_file():
         return {}
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ArchiveError(f"Results manifest {path} is not valid JSON: {exc}") from exc
+    manifest = loads_bounded(path.read_bytes(), f"Results manifest {path}", error=ArchiveError)
     if not isinstance(manifest, dict):
         raise ArchiveError(f"Results manifest {path} is not a JSON object.")
     return manifest

@@ -27,7 +27,6 @@ Examples
 from __future__ import annotations
 
 import io
-import json
 import logging
 import os
 from collections.abc import Callable, Mapping
@@ -35,6 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from spacekit._json import loads_bounded
 from spacekit.builder.archive_zip import ExpansionBudget, open_zip, read_zip_members
 from spacekit.builder.keras_config import (
     IDENTITY_LAYERS,
@@ -48,7 +48,7 @@ from spacekit.builder.keras_config import (
     weight_specs,
 )
 from spacekit.builder.weights_h5 import read_weights
-from spacekit.exceptions import ArchiveError, InputError
+from spacekit.exceptions import ArchiveError, DataError, InputError
 
 __all__ = ["NumpyMLP", "NumpyLayer", "ACTIVATIONS", "SUPPORTED_LAYERS"]
 
@@ -313,12 +313,9 @@ class NumpyMLP:
                 zf, ["config.json", "model.weights.h5"], where=where, budget=budget
             )
             try:
-                meta = json.loads(
-                    read_zip_members(zf, ["metadata.json"], where=where, budget=budget)[
-                        "metadata.json"
-                    ]
-                )
-            except (ArchiveError, ValueError, UnicodeDecodeError):
+                raw = read_zip_members(zf, ["metadata.json"], where=where, budget=budget)
+                meta = loads_bounded(raw["metadata.json"], f"metadata.json of {where}")
+            except (ArchiveError, DataError):
                 meta = {}
         if not isinstance(meta, dict):
             meta = {}

@@ -51,6 +51,14 @@ def viz() -> None:
     help="Seconds between checks of the history file.",
 )
 @click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Also answer requests for this host name (repeatable), e.g. the machine's name "
+    "when bound to a LAN address; other names get 403 (DNS-rebinding guard).",
+)
+@click.option(
     "--wait/--no-wait",
     default=False,
     show_default=True,
@@ -64,7 +72,13 @@ def viz() -> None:
     help="Stop after this many seconds (for tests and scripted demos).",
 )
 def serve(
-    history: Path, host: str, port: int, poll: float, wait: bool, duration: float | None
+    history: Path,
+    host: str,
+    port: int,
+    poll: float,
+    allow_hosts: tuple[str, ...],
+    wait: bool,
+    duration: float | None,
 ) -> None:
     """Serve a live dashboard that follows HISTORY (a TrainingDashboard JSON file).
 
@@ -83,7 +97,10 @@ def serve(
             f"history file not found: {history}. Pass the JSON written by "
             "TrainingDashboard.save_history(), or add --wait to start before training does."
         )
-    server = DashboardServer(host=host, port=port)
+    try:
+        server = DashboardServer(host=host, port=port, allowed_hosts=allow_hosts or None)
+    except SpacekitError as exc:
+        raise click.BadParameter(str(exc), param_hint="--allow-host") from exc
     try:
         server.follow(history, poll_interval=poll)
         url = server.start()

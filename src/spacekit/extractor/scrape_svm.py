@@ -24,12 +24,14 @@ so one bad file never stops a run.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
 from collections.abc import Iterable
 from pathlib import Path
+
+from spacekit._json import loads_bounded
+from spacekit.exceptions import DataError
 
 __all__ = [
     "KEYWORD_SHORTLIST",
@@ -100,10 +102,10 @@ def read_diagnostic_json(path: str | os.PathLike) -> dict:
     OSError
         If it cannot be read.
     """
-    with open(path, encoding="utf-8") as fh:
+    with open(path, "rb") as fh:
         try:
-            obj = json.load(fh)
-        except json.JSONDecodeError as exc:
+            obj = loads_bounded(fh.read(), "the file", allow_nan=True)
+        except DataError as exc:
             raise ValueError(f"malformed JSON ({exc})") from exc
     if not isinstance(obj, dict):
         raise ValueError("not a diagnostic JSON object")

@@ -30,7 +30,15 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["ExposureImage", "Coadd", "pixel_map", "estimate_sky", "coadd", "read_exposure"]
+__all__ = [
+    "ExposureImage",
+    "Coadd",
+    "pixel_map",
+    "estimate_sky",
+    "coadd",
+    "open_exposure",
+    "read_exposure",
+]
 
 log = logging.getLogger(__name__)
 
@@ -252,6 +260,24 @@ def coadd(
     return Coadd(sci.astype(np.float32), wht.astype(np.float32), ctx, skies)
 
 
+def open_exposure(path: str | os.PathLike):
+    """Open a FITS exposure (``HDUList``, not memory-mapped).
+
+    Raises
+    ------
+    ValueError
+        Naming the file, if it is not readable FITS.
+    """
+    from astropy.io import fits
+
+    try:
+        hdul = fits.open(path, memmap=False)
+        hdul.verify("silentfix")
+    except (OSError, ValueError, TypeError) as exc:
+        raise ValueError(f"{path}: unreadable exposure ({exc})") from exc
+    return hdul
+
+
 def read_exposure(path: str | os.PathLike, *, dq_bits: int | None = None) -> list[ExposureImage]:
     """Read every ``SCI`` extension of a calibrated exposure (``*_flt.fits``, ``*_flc.fits``).
 
@@ -277,15 +303,10 @@ def read_exposure(path: str | os.PathLike, *, dq_bits: int | None = None) -> lis
         If the file cannot be read, has no ``SCI`` image with a celestial WCS, or no
         positive ``EXPTIME``.
     """
-    from astropy.io import fits
     from astropy.wcs import WCS
 
     path = Path(path)
-    try:
-        hdul = fits.open(path, memmap=False)
-        hdul.verify("silentfix")
-    except (OSError, ValueError, TypeError) as exc:
-        raise ValueError(f"{path}: unreadable exposure ({exc})") from exc
+    hdul = open_exposure(path)
     out = []
     with hdul:
         exptime = hdul[0].header.get("EXPTIME")

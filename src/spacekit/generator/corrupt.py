@@ -231,17 +231,11 @@ def shift_crval(path: str | os.PathLike, delta: tuple[float, float]) -> FileCorr
     ValueError
         If the file cannot be read or has no ``SCI`` extension with CRVAL1/CRVAL2.
     """
-    from astropy.io import fits
-
     from spacekit._io import atomic_path
+    from spacekit.generator.coadd import open_exposure
 
     path = Path(path)
-    try:
-        hdul = fits.open(path, memmap=False)
-        hdul.verify("silentfix")
-    except (OSError, ValueError, TypeError) as exc:
-        raise ValueError(f"{path}: unreadable exposure ({exc})") from exc
-    with hdul:
+    with open_exposure(path) as hdul:
         targets = [
             h for h in hdul[1:] if h.name == "SCI" and "CRVAL1" in h.header and "CRVAL2" in h.header
         ]

@@ -48,6 +48,7 @@ __all__ = [
     "Recombined",
     "read_sci_wcs",
     "exposure_offsets",
+    "blend_copies",
     "split_catalog",
     "gaia_match",
     "recombine_visit",
@@ -137,6 +138,36 @@ def _column(table, starts: tuple[str, ...]) -> str | None:
     return None
 
 
+def blend_copies(x: float, y: float, offsets, merge_px: float) -> list[tuple[float, float, float]]:
+    """Where one source shows in a co-add whose exposures landed at different offsets.
+
+    The copies at ``(x + dx, y + dy)`` are taken by decreasing weight; a copy closer than
+    ``merge_px`` to the first copy of a group joins it. Returns the flux-weighted centre
+    and the summed weight of each group.
+
+    Parameters
+    ----------
+    x, y : float
+        Position of the source when aligned.
+    offsets : iterable of (float, float, float)
+        ``(dx, dy, weight)`` of each distinct exposure offset.
+    merge_px : float
+        Blending distance in pixels.
+    """
+    groups: list[list[float]] = []  # [sum w*x, sum w*y, sum w, x0, y0]
+    for dx, dy, w in sorted(offsets, key=lambda o: -o[2]):
+        px, py = x + dx, y + dy
+        for g in groups:
+            if np.hypot(px - g[3], py - g[4]) < merge_px:
+                g[0] += w * px
+                g[1] += w * py
+                g[2] += w
+                break
+        else:
+            groups.append([w * px, w * py, w, px, py])
+    return [(g[0] / g[2], g[1] / g[2], g[2]) for g in groups]
+
+
 def split_catalog(table, out_wcs, offsets, merge_px: float, footprint=None):
     """Move a catalogue by the exposure offsets (see the module docstring, step 3).
 
@@ -174,29 +205,19 @@ def split_catalog(table, out_wcs, offsets, merge_px: float, footprint=None):
         with np.errstate(divide="ignore", invalid="ignore"):
             snr = 1.0857 / np.asarray(table[err_col], dtype=float)
     rows, new_x, new_y, fracs = [], [], [], []
-    order = sorted(offsets, key=lambda o: -o[2])
+    order = list(offsets)
     for i in range(len(table)):
         if not ok[i]:
             continue
-        clusters: list[list[float]] = []  # [sum w*x, sum w*y, sum w, x0, y0]
-        for dx, dy, w in order:
-            px, py = x[i] + dx, y[i] + dy
-            for c in clusters:
-                if np.hypot(px - c[3], py - c[4]) < merge_px:
-                    c[0] += w * px
-                    c[1] += w * py
-                    c[2] += w
-                    break
-            else:
-                clusters.append([w * px, w * py, w, px, py])
-        for sx, sy, sw, _, _ in clusters:
+        clusters = blend_copies(x[i], y[i], order, merge_px)
+        for cx, cy, sw in clusters:
             if snr is not None and np.isfinite(snr[i]) and snr[i] * sw < _SNR_MIN:
                 continue
-            if footprint is not None and not _on(footprint, sx / sw, sy / sw):
+            if footprint is not None and not _on(footprint, cx, cy):
                 continue
             rows.append(i)
-            new_x.append(sx / sw)
-            new_y.append(sy / sw)
+            new_x.append(cx)
+            new_y.append(cy)
             fracs.append(sw)
     out = Table(table[rows], copy=True) if rows else table[:0].copy()
     if not rows:

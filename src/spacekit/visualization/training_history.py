@@ -18,7 +18,6 @@ follows the file (``spacekit viz serve``) never reads half a file.
 from __future__ import annotations
 
 import bisect
-import json
 import logging
 import os
 import threading
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from spacekit._io import atomic_write_json
+from spacekit._json import read_json_file
 from spacekit.exceptions import DataError, InputError
 from spacekit.visualization._export import clean_float
 
@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 
 HISTORY_FORMAT = "spacekit-training-history"
 HISTORY_VERSION = 1
+#: Deepest JSON nesting a history file may have (the format itself nests 4 levels).
+MAX_HISTORY_DEPTH = 16
+#: Largest history file read (bytes); a million epochs of ten metrics fit in ~200 MB.
+MAX_HISTORY_BYTES = 512 * 1024**2
 _LR_KEYS = ("lr", "learning_rate")
 
 
@@ -239,7 +243,8 @@ def read_history(path: str | os.PathLike) -> dict[str, Any]:
     InputError
         If the file does not exist.
     DataError
-        If it is not valid JSON or not a spacekit training history.
+        If it is not valid JSON, nests deeper than :data:`MAX_HISTORY_DEPTH`, is larger
+        than :data:`MAX_HISTORY_BYTES` or is not a spacekit training history.
     """
     path = Path(path).expanduser()
     if not path.is_file():
@@ -247,10 +252,9 @@ def read_history(path: str | os.PathLike) -> dict[str, Any]:
             f"History file {path} does not exist; expected a JSON file written "
             "by TrainingDashboard.save_history."
         )
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise DataError(f"History file {path} is not valid JSON ({exc}).") from exc
+    data = read_json_file(
+        path, max_depth=MAX_HISTORY_DEPTH, max_bytes=MAX_HISTORY_BYTES, allow_nan=True
+    )
     if not isinstance(data, dict) or data.get("format") != HISTORY_FORMAT:
         raise DataError(
             f"{path} is not a spacekit training history (expected a JSON object with "

@@ -219,3 +219,16 @@ def test_atomic_writes_keep_mode_and_links_property(tmp_path, seed):
     assert real.read_text() == "new" and stat.S_IMODE(real.stat().st_mode) == mode
     assert path == real or path.is_symlink()
     assert sorted(p.name for p in real.parent.iterdir()) == ["real.txt"]
+
+
+def test_runner_log_file_that_cannot_be_written(tmp_path, capsys):
+    from spacekit.datasets import get_sample_path
+    from spacekit.skopes.jwst.cal.predict import main
+
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    with pytest.raises(SystemExit) as exit_:
+        main([str(get_sample_path("jwst")), "--logdir", str(afile / "logs")])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "cannot write the log file" in err and "Traceback" not in err

@@ -27,6 +27,7 @@ from spacekit.datasets.svm._scene import (
     offset_weights,
     to_canvas,
 )
+from spacekit.generator.recombine import blend_copies
 
 __all__ = ["make_wcs_header", "detect", "write_visit_files"]
 
@@ -85,19 +86,8 @@ def detect(visit: Visit, rng: np.random.Generator, *, merge_fwhm: float, galaxie
         gf = flux(visit.galaxies["mag"], det.zeropoint)
         sources += [(x, y, f, 1) for x, y, f in zip(gx, gy, gf, strict=True)]
     for sid, (x, y, f, kind) in enumerate(sources):
-        clusters: list[list[float]] = []  # [sum_w*x, sum_w*y, sum_w, x0, y0]
-        for dx, dy, w in sorted(copies, key=lambda c: -c[2]):
-            px, py = x + dx, y + dy
-            for c in clusters:
-                if np.hypot(px - c[3], py - c[4]) < merge:
-                    c[0] += w * px
-                    c[1] += w * py
-                    c[2] += w
-                    break
-            else:
-                clusters.append([w * px, w * py, w, px, py])
-        for sx, sy, sw, _, _ in clusters:
-            cx, cy, cf = sx / sw, sy / sw, f * sw
+        for cx, cy, sw in blend_copies(x, y, copies, merge):
+            cf = f * sw
             if not (0 <= cx < n and 0 <= cy < n):
                 continue
             signal = cf * texp

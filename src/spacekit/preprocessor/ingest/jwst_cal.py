@@ -176,7 +176,14 @@ class JwstCalIngest:
                 f"Output path {self.outpath} is a file; expected a folder for the training "
                 "tables (it is created if missing)."
             )
-        self.outpath.mkdir(parents=True, exist_ok=True)
+        try:
+            self.outpath.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(
+                f"Cannot create the output folder {self.outpath}: {exc.strerror or exc}."
+            ) from exc
+        if not os.access(self.outpath, os.W_OK | os.X_OK):
+            raise InputError(f"Output folder {self.outpath} is not writable.")
         jobs = self.read_inputs()
         if jobs is None:
             log.info("nothing new to ingest in %s", self.input_path)

@@ -17,19 +17,31 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from spacekit.exceptions import FlaggedInputWarning, SkippedInputWarning
 from spacekit.preprocessor.tables.jwst_cal import EXPMODES, L3_TYPES
 
-__all__ = ["MOSAIC_PATTERN", "IngestMatch", "product_key", "drop_unusable", "match_products"]
+__all__ = [
+    "MOSAIC_PATTERN",
+    "MAX_IMAGE_SIZE_KB",
+    "IngestMatch",
+    "product_key",
+    "drop_unusable",
+    "match_products",
+]
 
 log = logging.getLogger(__name__)
 
 #: Level-3 association names of mosaics (``jwNNNNN-cNNNN...``), which are not matched.
 MOSAIC_PATTERN = re.compile(r"^jw\d{5}-c\d{4}", re.IGNORECASE)
+#: A Level-3 ``ImageSize`` (kB) is a training label only inside (0, 1e9]: 1e9 kB is
+#: 1,000 GB, above the 990 GB the predictions are capped at.
+MAX_IMAGE_SIZE_KB = 1e9
 
 
 def product_key(name: str) -> tuple[str, int | None]:
@@ -45,10 +57,11 @@ def product_key(name: str) -> tuple[str, int | None]:
 def drop_unusable(df: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, str]], int]:
     """Drop the job rows that can never be matched or label a product.
 
-    Level-3 rows without a numeric ``ImageSize`` are listed as skipped (with the file they
-    came from); Level-1 exposures whose ``EXP_TYPE`` makes no Level-3 product (target
-    acquisitions ...) and MIRI MRS channel 2/4 Level-3 rows (products are named after
-    channels 1 and 3, as in 1.1.4) are dropped.
+    Level-3 rows whose ``ImageSize`` is not a number in (0, :data:`MAX_IMAGE_SIZE_KB`]
+    (missing, text, infinite, zero, negative, 1e308...) are listed as skipped with the
+    file they came from; Level-1 exposures whose ``EXP_TYPE`` makes no Level-3 product
+    (target acquisitions ...) and MIRI MRS channel 2/4 Level-3 rows (products are named
+    after channels 1 and 3, as in 1.1.4) are dropped.
 
     Returns
     -------
@@ -59,15 +72,22 @@ def drop_unusable(df: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, str]]
         Number of rows dropped for their type or channel.
     """
     skipped: list[tuple[str, str]] = []
-    no_size = (df["level"] == 3) & pd.to_numeric(df["ImageSize"], errors="coerce").isna()
+    size = pd.to_numeric(df["ImageSize"], errors="coerce")
+    ok = size.gt(0) & size.le(MAX_IMAGE_SIZE_KB)  # NaN and inf are never in range
+    no_size = (df["level"] == 3) & ~ok.fillna(False)
     if no_size.any():
         sources = df.loc[no_size, "source"] if "source" in df.columns else None
-        for ds in df.index[no_size.to_numpy()]:
+        values = df.loc[no_size, "ImageSize"]
+        for ds, value in zip(df.index[no_size.to_numpy()], values, strict=True):
             where = f" ({sources.loc[ds]})" if sources is not None else ""
             skipped.append(
-                (f"{ds}{where}", "Level-3 job has no numeric ImageSize; not a training label")
+                (
+                    f"{ds}{where}",
+                    f"Level-3 job has ImageSize {value!r}, not a memory size in "
+                    f"(0, {MAX_IMAGE_SIZE_KB:g}] kB; not a training label",
+                )
             )
-        log.warning("skipped %d Level-3 rows without a numeric ImageSize", int(no_size.sum()))
+        log.warning("skipped %d Level-3 rows without a usable ImageSize", int(no_size.sum()))
         df = df[~no_size.to_numpy()]
     drop = pd.Series(False, index=df.index)
     if "EXP_TYPE" in df.columns:
@@ -147,7 +167,11 @@ def match_products(jobs: pd.DataFrame) -> IngestMatch:
     keyed: dict[str, list[str]] = {}
     for ds in l3.index:
         keyed.setdefault(product_key(ds)[0], []).append(ds)
-    scrubber = JwstCalScrubber(data=l1, mode="df", progress=False)
+    with warnings.catch_warnings():
+        # the scrubber's skips and flags go to the report (and the log), not the console
+        warnings.simplefilter("ignore", FlaggedInputWarning)
+        warnings.simplefilter("ignore", SkippedInputWarning)
+        scrubber = JwstCalScrubber(data=l1, mode="df", progress=False)
     out.skipped += [(str(p), str(r)) for p, r in scrubber.skipped]
     products = scrubber.products
     raw_rows, taken = [], set()
@@ -174,6 +198,11 @@ def match_products(jobs: pd.DataFrame) -> IngestMatch:
             taken.add(ds)
             out.used.add(ds)
             out.used.update(m for m in products.get(pname, []) if m in l1.index)
+            if pname in scrubber.flags:  # built from garbage headers: not a training row
+                out.skipped.append(
+                    (f"{ds} ({pname})", f"not a training row: {'; '.join(scrubber.flags[pname])}")
+                )
+                continue
             row = feats.loc[pname].to_dict()
             job = l3.loc[ds]
             row.update(

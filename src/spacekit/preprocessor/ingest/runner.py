@@ -59,6 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SpacekitError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 1
+    except OSError as exc:  # e.g. an output folder that cannot be written
+        where = f" ({exc.filename})" if exc.filename else ""
+        sys.stderr.write(f"error: {exc.strerror or exc}{where}\n")
+        return 1
     for path, reason in report.skipped:
         sys.stderr.write(f"skipped {path}: {reason}\n")
     sys.stdout.write(

@@ -12,7 +12,6 @@ state:
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Iterable
@@ -23,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from spacekit._io import atomic_write_json
+from spacekit._json import read_json_file
 from spacekit.exceptions import DataError
 from spacekit.preprocessor.ingest.daily import STRING_COLUMNS, normalise_codes
 
@@ -56,8 +56,8 @@ def read_manifest(outpath: str | os.PathLike) -> dict:
     path = Path(outpath) / MANIFEST_NAME
     if path.is_file():
         try:
-            manifest = json.loads(path.read_text("utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            manifest = read_json_file(path, max_depth=8)
+        except DataError:
             manifest = None
         if isinstance(manifest, dict) and isinstance(manifest.get("processed"), list):
             return manifest

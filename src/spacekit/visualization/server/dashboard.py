@@ -14,7 +14,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,13 @@ from spacekit.visualization.server.history import (
     records_to_history,
     write_history,
 )
-from spacekit.visualization.server.store import MetricStore, check_name, validate_metrics
+from spacekit.visualization.server.hosts import normalise_names
+from spacekit.visualization.server.store import (
+    MAX_RECORDS,
+    MetricStore,
+    check_name,
+    validate_metrics,
+)
 
 __all__ = ["DashboardServer"]
 
@@ -80,6 +86,15 @@ class DashboardServer:
         ``server_plots.json`` beside it. Nothing is written when it is None.
     max_body_bytes : int, default=1_000_000
         Largest accepted ``POST /api/metrics`` body; larger ones get HTTP 413.
+    allowed_hosts : iterable of str, optional
+        Host names the server answers besides ``localhost``, ``127.x.x.x`` and ``[::1]``
+        (e.g. the machine's name when it is bound to a LAN address). Requests with any
+        other ``Host`` header get HTTP 403 (the guard against DNS rebinding; see
+        :mod:`spacekit.visualization.server.hosts`). Without names, a server bound to a
+        non-loopback address answers every host.
+    max_records : int, default=MAX_RECORDS
+        Most metric records kept; when more arrive, the oldest batch records are dropped
+        first, then the oldest epoch records (:class:`MetricStore`).
 
     Examples
     --------
@@ -96,6 +111,8 @@ class DashboardServer:
         port: int = 0,
         save_dir: str | os.PathLike | None = None,
         max_body_bytes: int = 1_000_000,
+        allowed_hosts: Iterable[str] | None = None,
+        max_records: int = MAX_RECORDS,
     ) -> None:
         if not isinstance(host, str) or not host:
             raise InputError(f"host must be a non-empty string; received {host!r}.")
@@ -105,11 +122,17 @@ class DashboardServer:
             raise InputError(f"max_body_bytes must be an integer; received {max_body_bytes!r}.")
         if max_body_bytes < 1:
             raise InputError(f"max_body_bytes must be positive; received {max_body_bytes}.")
+        try:
+            self.allowed_hosts = normalise_names(
+                [allowed_hosts] if isinstance(allowed_hosts, str) else allowed_hosts
+            )
+        except ValueError as exc:
+            raise InputError(str(exc)) from exc
         self.host = host
         self.port = port
         self.save_dir = save_dir
         self.max_body_bytes = max_body_bytes
-        self._store = MetricStore()
+        self._store = MetricStore(max_records=max_records)
         self._lock = threading.Lock()
         self._httpd = None
         self._thread: threading.Thread | None = None
@@ -159,7 +182,7 @@ class DashboardServer:
                 return self.url
             try:
                 httpd = DashboardHTTPServer(
-                    (self.host, self.port), self._store, self.max_body_bytes
+                    (self.host, self.port), self._store, self.max_body_bytes, self.allowed_hosts
                 )
             except OSError as exc:
                 raise InputError(

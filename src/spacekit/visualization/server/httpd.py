@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import select
 import socket
 import threading
 import time
@@ -20,8 +21,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from spacekit._json import loads_bounded
 from spacekit._version import __version__
 from spacekit.exceptions import InputError
+from spacekit.visualization.server.hosts import host_allowed, is_loopback_address
 from spacekit.visualization.server.store import MetricStore, validate_metrics
 
 __all__ = ["DashboardHTTPServer", "DashboardRequestHandler", "static_file", "plotly_js_path"]
@@ -32,10 +35,10 @@ log = logging.getLogger(__name__)
 SSE_KEEPALIVE = 15.0
 #: Most simultaneous push connections (open pages); more get HTTP 503.
 MAX_STREAMS = 64
+#: Deepest JSON nesting accepted in a POST body (a metric record is one flat object).
+MAX_BODY_DEPTH = 4
 #: Largest refused body that is read and dropped before answering 413.
 DRAIN_LIMIT = 16 * 1024 * 1024
-#: Host names accepted when the server is bound to a loopback address (DNS-rebinding guard).
-LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -94,19 +97,29 @@ class DashboardHTTPServer(ThreadingHTTPServer):
         The history served and appended to.
     max_body_bytes : int
         Largest accepted POST body; larger ones get 413.
+    allowed_hosts : frozenset of str, optional
+        Host names answered besides the loopback ones (:mod:`.hosts`). When the server is
+        bound to a loopback address, or names are given, other ``Host`` headers get 403.
     """
 
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], store: MetricStore, max_body_bytes: int):
+    def __init__(
+        self,
+        address: tuple[str, int],
+        store: MetricStore,
+        max_body_bytes: int,
+        allowed_hosts: frozenset[str] = frozenset(),
+    ):
         self.store = store
         self.max_body_bytes = max_body_bytes
+        self.allowed_hosts = allowed_hosts
         self.stopping = threading.Event()
         host = address[0]
         if ":" in host:
             self.address_family = socket.AF_INET6
-        self.loopback = host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
+        self.loopback = is_loopback_address(host)
         super().__init__(address, DashboardRequestHandler)
 
 
@@ -153,19 +166,18 @@ class DashboardRequestHandler(BaseHTTPRequestHandler):
         self._json(status, {"error": HTTPStatus(status).phrase, "message": message}, headers)
 
     def _host_ok(self) -> bool:
-        if not self.server.loopback:
+        """The DNS-rebinding guard (:mod:`spacekit.visualization.server.hosts`)."""
+        if not (self.server.loopback or self.server.allowed_hosts):
             return True
-        host = (self.headers.get("Host") or "").strip().lower()
-        if host.startswith("["):
-            name = host.split("]")[0] + "]"
-        else:
-            name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-        if name in LOOPBACK_HOSTS or name.startswith("127."):
+        host = self.headers.get("Host")
+        if host_allowed(host, self.server.allowed_hosts):
             return True
+        extra = sorted(self.server.allowed_hosts)
         self._error(
             HTTPStatus.FORBIDDEN,
-            f"Host header {host!r} is not a loopback name; this server is bound to a "
-            "loopback address and only answers to localhost/127.0.0.1.",
+            f"Host header {str(host or '')[:100]!r} is not answered: this server answers "
+            f"localhost, 127.x.x.x and [::1]{' and ' + ', '.join(extra) if extra else ''} "
+            "(add a name with allowed_hosts / --allow-host).",
         )
         return False
 
@@ -285,9 +297,10 @@ class DashboardRequestHandler(BaseHTTPRequestHandler):
             return
         raw = self.rfile.read(length)
         try:
-            payload = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-        except (UnicodeDecodeError, ValueError) as exc:
-            self._error(HTTPStatus.BAD_REQUEST, f"body is not valid JSON: {exc}.")
+            # bounded nesting: "[" * 100_000 is a 400, not a RecursionError
+            payload = loads_bounded(raw, "the request body", MAX_BODY_DEPTH, InputError)
+        except InputError as exc:
+            self._error(HTTPStatus.BAD_REQUEST, f"{exc} Send a JSON object of name: number.")
             return
         try:
             epoch, step, metrics = validate_metrics(payload, strict=True)
@@ -309,6 +322,21 @@ class DashboardRequestHandler(BaseHTTPRequestHandler):
                 remaining -= len(chunk)
         except OSError:
             pass
+
+    def _client_gone(self) -> bool:
+        """True if the client closed a push connection (checked without blocking).
+
+        A browser never sends anything on an event stream after its request, so a
+        readable socket means the peer closed it (or sent garbage): the slot is freed
+        within half a second instead of at the next keep-alive write.
+        """
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            if not readable:
+                return False
+            return not self.connection.recv(1, socket.MSG_PEEK)
+        except (OSError, ValueError):
+            return True
 
     def _stream(self) -> None:
         """Server-Sent Events: the full history first, then every update as it happens."""
@@ -341,6 +369,9 @@ class DashboardRequestHandler(BaseHTTPRequestHandler):
                 kind, data = event
                 if kind:
                     chunk = f"event: {kind}\ndata: {data}\n\n"
+                elif self._client_gone():
+                    log.debug("push connection from %s closed", self.address_string())
+                    break
                 elif time.monotonic() - last > SSE_KEEPALIVE:
                     chunk = ": keep-alive\n\n"
                 else:
@@ -352,7 +383,3 @@ class DashboardRequestHandler(BaseHTTPRequestHandler):
             log.debug("push connection from %s ended: %s", self.address_string(), exc)
         finally:
             store.unsubscribe(sub)
-
-
-def _reject_constant(token: str) -> None:
-    raise ValueError(f"{token} is not valid JSON; send null for a missing value")

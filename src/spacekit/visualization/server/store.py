@@ -1,14 +1,23 @@
 """Thread-safe metric history for the live server, with validation and push subscribers.
 
-The store keeps every metric record it receives (nothing is dropped), the latest
-figures sent with :meth:`MetricStore.set_plots`, and a set of subscribers (one per open
-Server-Sent-Events connection). A subscriber is registered and handed a full snapshot
-under the same lock, so a browser that joins mid-run sees the whole history and then
-every later update exactly once.
+The store keeps the metric records it receives, the latest figures sent with
+:meth:`MetricStore.set_plots`, and a set of subscribers (one per open Server-Sent-Events
+connection). A subscriber is registered and handed a full snapshot under the same lock,
+so a browser that joins mid-run sees the whole history and then every later update
+exactly once.
+
+The history is bounded, so a server left running for weeks (or fed by a misbehaving
+client) keeps a bounded memory: at most ``max_records`` records (default
+:data:`MAX_RECORDS`) and :data:`MAX_VALUES` metric values. When a limit is passed, the
+oldest batch-level records are dropped first (the epoch curves are kept whole as long as
+possible), then the oldest epoch records, down to 80 % of the limit; open pages then get
+the trimmed history. ``seq`` numbers keep increasing, so ``records(since=...)`` still
+works across a trim.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import math
@@ -30,6 +39,8 @@ __all__ = [
     "NAME_PATTERN",
     "MAX_NAME_LENGTH",
     "MAX_METRIC_NAMES",
+    "MAX_RECORDS",
+    "MAX_VALUES",
 ]
 
 log = logging.getLogger(__name__)
@@ -45,6 +56,11 @@ MAX_METRICS_PER_RECORD = 200
 #: Events a slow browser may fall behind by before it is disconnected (it then reconnects
 #: and receives a fresh snapshot).
 SUBSCRIBER_QUEUE_SIZE = 10_000
+#: Default most records a store keeps (see the module docstring for what is dropped).
+MAX_RECORDS = 200_000
+#: Most metric values (over all records) a store keeps.
+MAX_VALUES = 2_000_000
+_KEEP = 0.8  # a trim drops down to this share of the limits
 
 _RESERVED = ("epoch", "step")
 
@@ -177,22 +193,43 @@ class Subscriber:
 
 
 class MetricStore:
-    """Thread-safe, append-only metric history plus the latest plots.
+    """Thread-safe, bounded metric history plus the latest plots.
 
     Parameters
     ----------
     max_metric_names : int, default=MAX_METRIC_NAMES
         Most distinct metric names accepted; more raise :class:`InputError`.
+    max_records : int, default=MAX_RECORDS
+        Most records kept (see the module docstring for what is dropped past it).
+    max_values : int, default=MAX_VALUES
+        Most metric values kept over all records.
     """
 
-    def __init__(self, max_metric_names: int = MAX_METRIC_NAMES) -> None:
+    def __init__(
+        self,
+        max_metric_names: int = MAX_METRIC_NAMES,
+        max_records: int = MAX_RECORDS,
+        max_values: int = MAX_VALUES,
+    ) -> None:
+        for name, value in (("max_records", max_records), ("max_values", max_values)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 10:
+                raise InputError(f"{name} must be an integer >= 10; received {value!r}.")
         self.max_metric_names = max_metric_names
+        self.max_records = max_records
+        self.max_values = max_values
         self._lock = threading.Lock()
         self._records: list[dict[str, Any]] = []
+        self._seqs: list[int] = []
+        self._next_seq = 0
+        self._n_values = 0
+        self._latest: dict[str, float] = {}
         self._names: dict[str, None] = {}
         self._plots: dict[str, dict] = {}
         self._subscribers: set[Subscriber] = set()
         self._run: str | None = None
+        self._version = 0
+        self._snapshot_cache: tuple[int, str] | None = None
+        self.dropped = 0
 
     # -- writing -------------------------------------------------------------------
     def add(
@@ -213,36 +250,84 @@ class MetricStore:
             for name in new:
                 self._names[name] = None
             record = {
-                "seq": len(self._records),
+                "seq": self._next_seq,
                 "time": round(time.time(), 3),
                 "epoch": epoch,
                 "step": step,
                 "metrics": dict(metrics),
                 "source": source,
             }
+            self._next_seq += 1
             self._records.append(record)
+            self._seqs.append(record["seq"])
+            self._n_values += len(metrics)
+            if None in metrics.values():
+                self._latest.update({k: v for k, v in metrics.items() if v is not None})
+            else:
+                self._latest.update(metrics)
+            self._version += 1
             self._broadcast("metrics", record)
+            if len(self._records) > self.max_records or self._n_values > self.max_values:
+                self._trim_locked()
         return record
+
+    def _trim_locked(self) -> None:
+        """Drop the oldest batch records, then the oldest epoch records, to 80 % of the
+        limits; send open pages the trimmed history."""
+        keep_records = int(self.max_records * _KEEP)
+        keep_values = int(self.max_values * _KEEP)
+        n, values = len(self._records), self._n_values
+        drop = set()
+        for batch_first in (True, False):
+            for i, rec in enumerate(self._records):
+                if n <= keep_records and values <= keep_values:
+                    break
+                if i in drop or (batch_first and rec["step"] is None):
+                    continue
+                drop.add(i)
+                n -= 1
+                values -= len(rec["metrics"])
+        self._records = [r for i, r in enumerate(self._records) if i not in drop]
+        self._seqs = [r["seq"] for r in self._records]
+        self._n_values = values
+        self.dropped += len(drop)
+        self._version += 1
+        log.warning(
+            "the dashboard history passed its limit (%d records, %d values); dropped the "
+            "%d oldest records (batch records first)",
+            self.max_records,
+            self.max_values,
+            len(drop),
+        )
+        if self._subscribers:  # open pages replace their data with the trimmed history
+            self._broadcast("history", self._snapshot_locked())
 
     def set_plots(self, plots: dict[str, dict]) -> None:
         """Replace or add named figures (plotly JSON dicts) and push them."""
         with self._lock:
             self._plots.update(plots)
+            self._version += 1
             self._broadcast("plots", plots)
 
     def reset(self, run: str | None = None) -> None:
         """Forget every record and plot (a new run started) and tell subscribers."""
         with self._lock:
             self._records.clear()
+            self._seqs.clear()
+            self._next_seq = 0
+            self._n_values = 0
+            self._latest.clear()
             self._names.clear()
             self._plots.clear()
             self._run = run
+            self._version += 1
             self._broadcast("history", self._snapshot_locked())
 
     def set_run(self, run: str | None) -> None:
         """Set the run name shown on the page."""
         with self._lock:
             self._run = run
+            self._version += 1
 
     # -- reading -------------------------------------------------------------------
     @property
@@ -258,7 +343,7 @@ class MetricStore:
     def records(self, since: int | None = None) -> list[dict[str, Any]]:
         """Return copies of the records (those with ``seq > since`` if given)."""
         with self._lock:
-            start = 0 if since is None else max(since + 1, 0)
+            start = 0 if since is None else bisect.bisect_right(self._seqs, since)
             return [dict(r, metrics=dict(r["metrics"])) for r in self._records[start:]]
 
     def plots(self) -> dict[str, dict]:
@@ -269,13 +354,8 @@ class MetricStore:
     def latest(self) -> dict[str, Any]:
         """Return the last record, the last non-null value of every metric and the count."""
         with self._lock:
-            values: dict[str, float] = {}
-            for record in self._records:
-                for name, value in record["metrics"].items():
-                    if value is not None:
-                        values[name] = value
             last = self._records[-1] if self._records else None
-            return {"count": len(self._records), "record": last, "values": values}
+            return {"count": len(self._records), "record": last, "values": dict(self._latest)}
 
     def snapshot(self) -> dict[str, Any]:
         """Return everything a newly connected page needs."""
@@ -294,7 +374,11 @@ class MetricStore:
         """Register a subscriber whose first queued event is the full history."""
         sub = Subscriber()
         with self._lock:
-            sub.push(("history", json.dumps(self._snapshot_locked(), allow_nan=False)))
+            # pages that join at the same moment share one serialised snapshot
+            if self._snapshot_cache is None or self._snapshot_cache[0] != self._version:
+                text = json.dumps(self._snapshot_locked(), allow_nan=False)
+                self._snapshot_cache = (self._version, text)
+            sub.push(("history", self._snapshot_cache[1]))
             self._subscribers.add(sub)
         return sub
 

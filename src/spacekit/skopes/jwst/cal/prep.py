@@ -22,6 +22,10 @@ import pandas as pd
 
 from spacekit._io import atomic_write_json
 from spacekit.exceptions import DataError, InputError
+from spacekit.preprocessor.ingest.match import MAX_IMAGE_SIZE_KB
+
+#: Largest training label (GB): the ingest's ImageSize limit.
+MAX_LABEL_GB = MAX_IMAGE_SIZE_KB / 1e6
 
 __all__ = [
     "JwstCalPrep",
@@ -75,7 +79,8 @@ def memory_bins(y) -> np.ndarray:
 def usable_rows(
     df: pd.DataFrame, exp_mode: str, y_target: str = "imgsize_gb", source: str = "the table"
 ) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
-    """Split off the rows whose model features or target are missing or non-numeric.
+    """Split off the rows whose model features or target are missing or non-numeric
+    (and, for the ``imgsize_gb`` target, labels outside (0, :data:`MAX_LABEL_GB`] GB).
 
     Parameters
     ----------
@@ -113,6 +118,14 @@ def usable_rows(
         (str(label), f"missing or non-numeric {list(flags[flags].index)}")
         for label, flags in bad[rows].iterrows()
     ]
+    if y_target == "imgsize_gb":  # a memory label is a size in (0, 1000] GB
+        target = values[y_target]
+        off = (~rows) & ~(target.gt(0) & target.le(MAX_LABEL_GB)).to_numpy()
+        skipped += [
+            (str(label), f"imgsize_gb {value!r} is not a memory size in (0, {MAX_LABEL_GB:g}] GB")
+            for label, value in target[off].items()
+        ]
+        rows = rows | off
     return df[~rows], skipped
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 import time
 import warnings
 from collections.abc import Mapping, Sequence
@@ -544,18 +545,32 @@ class JwstCalTrain:
         -------
         dict
             The cv-scores summary.
+
+        Notes
+        -----
+        A run that fails (or is interrupted) removes the run folder it created, so no
+        half-written run is left for :func:`~spacekit.builder.packaging.build_archive`
+        or the dashboards to pick up. Folders that existed before are kept.
         """
         self.load_data()  # first: a missing or unusable table leaves no empty output tree
-        self.initialize()
-        if self.cross_val >= 2:
-            self.run_cross_val(custom_arch, stratify=stratify)
-        else:
-            self.prep_train_test(stratify=stratify)
-            self._run_fold("0", custom_arch)
-            self.write_scores()
-        self._write_hyperparameters()
-        if self.archive:
-            self.archive_path = build_archive(self.run_path)
+        # the outermost folder this run creates; removed again if the run fails
+        fresh = next((p for p in (self.run_path, self.output_path) if not p.exists()), None)
+        try:
+            self.initialize()
+            if self.cross_val >= 2:
+                self.run_cross_val(custom_arch, stratify=stratify)
+            else:
+                self.prep_train_test(stratify=stratify)
+                self._run_fold("0", custom_arch)
+                self.write_scores()
+            self._write_hyperparameters()
+            if self.archive:
+                self.archive_path = build_archive(self.run_path)
+        except BaseException:
+            if fresh is not None and fresh.exists():
+                shutil.rmtree(fresh, ignore_errors=True)
+                log.error("training failed; removed the incomplete run folder %s", fresh)
+            raise
         log.info(
             "%s: test RMSE %s GB (baseline %s GB) -> %s",
             self.model_name,
