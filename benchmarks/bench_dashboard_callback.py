@@ -86,8 +86,10 @@ def main() -> None:
     def callbacks(mode):
         if mode == "none":
             return [], None
-        dash = TrainingDashboard(save_dir=tmp if mode == "epoch+json" else None)
-        cb = DashboardCallback(dash, batch_level=(mode == "batch"), plot_on_train_end=False)
+        dash = TrainingDashboard(save_dir=tmp if mode == "epoch+json" else None, real_time=False)
+        cb = DashboardCallback(
+            dash, save_on_epoch=False, batch_level=(mode == "batch"), plot_on_train_end=False
+        )
         for hook in ("on_train_begin", "on_epoch_begin", "on_epoch_end", "on_train_batch_end"):
             method = getattr(cb, hook)
             if not getattr(method, "_is_default", False):  # keep Keras's fast path intact

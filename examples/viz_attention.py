@@ -63,7 +63,7 @@ def main(out: Path) -> None:
     viz.plot_attention_heatmap(layer=0, head=0)
     viz.plot_multi_head_comparison(layer=0)
     viz.plot_attention_rollout(discard_ratio=0.0, head_fusion="mean")
-    viz.plot_attention_heatmap(backend="plotly")
+    viz.plot_attention_heatmap(layer=-1, backend="plotly")
     print("rollout of sample 0 (rows: output token, columns: input token):")
     print(viz.rollout()[0].round(2))
     for path in viz.saved_files_:

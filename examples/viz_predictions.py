@@ -48,7 +48,8 @@ def main(out: Path) -> None:
     )
     for start in range(0, len(x_test), 128):  # accumulate batch by batch
         batch = slice(start, start + 128)
-        viz.update(y_test[batch], model.predict(x_test[batch], verbose=0), inputs=x_test[batch])
+        proba = model.predict(x_test[batch], verbose=0)
+        viz.update(y_true=y_test[batch], y_pred=proba, inputs=x_test[batch])
     folder = viz.save_all(top_k=12)
     viz.plot_confusion_matrix(interactive=True)
     viz.plot_roc_curve(interactive=True)

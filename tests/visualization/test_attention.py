@@ -217,13 +217,13 @@ def test_figures_and_files(transformer, tokens_data, tmp_path):
     fig = viz.plot_attention_heatmap(layer=0, head=1, sample=1)
     img = fig.axes[0].images[0].get_array()
     np.testing.assert_allclose(img, viz.attention_[0][1, 1])
-    fig = viz.plot_attention_heatmap()  # last layer, mean of heads
+    fig = viz.plot_attention_heatmap(layer=-1)  # last layer, mean of heads (default: layer 0)
     np.testing.assert_allclose(fig.axes[0].images[0].get_array(), viz.attention_[1][0].mean(0))
     fig = viz.plot_multi_head_comparison(layer=0)
     assert len(fig.axes[0].images) == 1 and sum(len(a.images) for a in fig.axes) == 2
     fig = viz.plot_attention_rollout(discard_ratio=0.2, head_fusion="max")
     np.testing.assert_allclose(fig.axes[0].images[0].get_array(), viz.rollout(0.2, "max")[0])
-    pfig = viz.plot_attention_heatmap(head=0, backend="plotly")
+    pfig = viz.plot_attention_heatmap(layer=-1, head=0, backend="plotly")
     np.testing.assert_allclose(np.array(pfig.data[0].z), viz.attention_[1][0, 0])
     viz.plot_attention_rollout(backend="plotly")
     names = sorted(p.name for p in (tmp_path / "attention").iterdir())

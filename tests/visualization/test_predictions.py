@@ -146,3 +146,75 @@ def test_text_inputs_in_the_gallery():
     assert table.index.tolist() == [0, 2]
     cards = [t.get_text() for ax in fig.axes for t in ax.texts]
     assert cards == ["a star", "nebula"]
+
+
+# Targets and predictions of 9 samples, 3 classes; the matrix is not symmetric, so a
+# transposed confusion matrix (truth and prediction swapped) cannot pass.
+TARGETS = [0, 0, 0, 1, 1, 2, 2, 2, 2]
+PREDICTIONS = [0, 1, 1, 1, 2, 2, 2, 0, 2]
+HAND_CM = np.array([[1, 2, 0], [0, 1, 1], [1, 0, 3]])  # rows: true class, columns: predicted
+
+
+def _rows(labels, top=0.8):
+    p = np.full((len(labels), 3), (1 - top) / 2)
+    p[np.arange(len(labels)), labels] = top
+    return p
+
+
+@pytest.mark.parametrize(
+    "feed",
+    [
+        pytest.param(lambda v: v.update(PREDICTIONS, TARGETS), id="toolkit-positional"),
+        pytest.param(lambda v: v.update(predictions=PREDICTIONS, targets=TARGETS), id="toolkit-kw"),
+        pytest.param(lambda v: v.update(y_true=TARGETS, y_pred=PREDICTIONS), id="spacekit-kw"),
+        pytest.param(lambda v: v.update(PREDICTIONS, np.eye(3)[TARGETS]), id="one-hot-targets"),
+        pytest.param(lambda v: v.update(_rows(PREDICTIONS), TARGETS), id="probability-rows"),
+        pytest.param(
+            lambda v: v.update(PREDICTIONS, TARGETS, _rows(PREDICTIONS, 0.6)), id="with-probas"
+        ),
+        # spacekit's older positional order: probabilities second can only be predictions
+        pytest.param(lambda v: v.update(TARGETS, _rows(PREDICTIONS)), id="older-order"),
+    ],
+)
+def test_confusion_matrix_matches_hand_count(feed):
+    assert not np.array_equal(HAND_CM, HAND_CM.T)
+    viz = PredictionVisualizer(class_names=["a", "b", "c"])
+    feed(viz)
+    np.testing.assert_array_equal(viz.confusion_matrix(), HAND_CM)
+    np.testing.assert_allclose(
+        viz.confusion_matrix(normalize=True), HAND_CM / HAND_CM.sum(axis=1, keepdims=True)
+    )
+    # the figure puts true classes on rows too: cell text at (x=pred, y=true)
+    fig = viz.plot_confusion_matrix()
+    cells = {
+        (round(t.get_position()[1]), round(t.get_position()[0])): t.get_text()
+        for t in fig.axes[0].texts
+    }
+    assert cells == {(i, j): str(HAND_CM[i, j]) for i in range(3) for j in range(3)}
+    assert fig.axes[0].get_ylabel() == "true" and fig.axes[0].get_xlabel() == "predicted"
+    pfig = viz.plot_confusion_matrix(interactive=True)
+    np.testing.assert_array_equal(np.array(pfig.data[0].z), HAND_CM)
+
+
+def test_roc_auc_matches_hand_computed_values():
+    # positives score 0.35, 0.8, 0.9; negatives 0.1, 0.4, 0.2: 8 of the 9
+    # (positive, negative) pairs are ranked correctly, so AUC = 8/9
+    targets = [0, 0, 1, 1, 0, 1]
+    p1 = np.array([0.1, 0.4, 0.35, 0.8, 0.2, 0.9])
+    viz = PredictionVisualizer(class_names=["aligned", "misaligned"])
+    viz.update((p1 >= 0.5).astype(int), targets, p1)
+    assert viz.roc_curves()["misaligned"][2] == pytest.approx(8 / 9)
+    fig = viz.plot_roc_curve()
+    assert fig.axes[0].lines[0].get_label() == "misaligned (AUC=0.889)"
+    # one-vs-rest, class 2: positives score 0.6 and 0.2, negatives 0.1, 0.3, 0.5, 0.2;
+    # 0.6 beats all 4, 0.2 beats 0.1, ties 0.2 (half) and loses to 0.3, 0.5: 5.5 / 8
+    proba = np.array(
+        [[0.7, 0.2, 0.1], [0.2, 0.5, 0.3], [0.1, 0.3, 0.6],
+         [0.4, 0.4, 0.2], [0.2, 0.3, 0.5], [0.5, 0.3, 0.2]]
+    )  # fmt: skip
+    multi = PredictionVisualizer(num_classes=3)
+    multi.update(proba.argmax(1), [0, 1, 2, 2, 1, 0], proba)
+    roc = multi.roc_curves()
+    assert roc["2"][2] == pytest.approx(5.5 / 8)
+    # class 0: positives 0.7, 0.5; negatives 0.2, 0.1, 0.4, 0.2: all 8 pairs right
+    assert roc["0"][2] == pytest.approx(1.0)

@@ -1,7 +1,10 @@
 """Export helpers shared by every visualizer: the output tree, figure files, live display.
 
 Every visualizer that is given a ``save_dir`` writes below it, one folder per kind of
-``KINDS`` (``<save_dir>/training/``, ``<save_dir>/layers/``, ...); the file names are
+``KINDS`` (``<save_dir>/training/``, ``<save_dir>/layers/``, ...). A ``save_dir`` that is
+already the kind's own folder (``visualizations/layers`` for the layer visualizer, as in
+the dashboard toolkit's documentation) is used as it is, never doubled, and the files in it
+get the toolkit's names (:func:`toolkit_layout`, :func:`figure_path`). Both layouts are
 documented once, in the "Output tree" section of the visualization docs.
 
 :func:`output_dir` returns (and creates) one of those folders. Figures are written with
@@ -16,6 +19,7 @@ import json
 import logging
 import math
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +29,8 @@ from spacekit.exceptions import InputError
 __all__ = [
     "KINDS",
     "output_dir",
+    "toolkit_layout",
+    "figure_path",
     "in_notebook",
     "clean_float",
     "LiveOutput",
@@ -35,6 +41,22 @@ log = logging.getLogger(__name__)
 #: Sub-folders of the documented output tree.
 KINDS = ("training", "predictions", "layers", "attention", "realtime", "server")
 
+#: Folder names that make ``save_dir`` the kind's own folder (the toolkit called the
+#: training folder ``dashboard``).
+_OWN_FOLDER = {kind: {kind} for kind in KINDS} | {"training": {"training", "dashboard"}}
+
+
+def toolkit_layout(save_dir: str | os.PathLike | None, kind: str) -> bool:
+    """Return True when ``save_dir`` is already the folder of ``kind`` (toolkit layout).
+
+    ``visualizations/layers`` is the layer visualizer's own folder, as is
+    ``visualizations/dashboard`` (or ``.../training``) for the training dashboard: files go
+    straight into it and carry the dashboard toolkit's names.
+    """
+    if kind not in KINDS:
+        raise InputError(f"Unknown output kind {kind!r}; expected one of {', '.join(KINDS)}.")
+    return save_dir is not None and Path(save_dir).expanduser().name in _OWN_FOLDER[kind]
+
 
 def output_dir(save_dir: str | os.PathLike | None, kind: str, create: bool = True) -> Path | None:
     """Return the folder of the output tree where ``kind`` figures go.
@@ -42,8 +64,9 @@ def output_dir(save_dir: str | os.PathLike | None, kind: str, create: bool = Tru
     Parameters
     ----------
     save_dir : str or path-like or None
-        Root of the tree (e.g. ``"results/visualizations"``). ``None`` means "do not write":
-        the function then returns ``None``.
+        Root of the tree (e.g. ``"results/visualizations"``), or the kind's own folder
+        (e.g. ``"results/visualizations/layers"``, see :func:`toolkit_layout`). ``None``
+        means "do not write": the function then returns ``None``.
     kind : str
         One of :data:`KINDS`.
     create : bool, default=True
@@ -52,16 +75,40 @@ def output_dir(save_dir: str | os.PathLike | None, kind: str, create: bool = Tru
     Returns
     -------
     pathlib.Path or None
-        ``Path(save_dir) / kind``, or ``None`` when ``save_dir`` is ``None``.
+        ``Path(save_dir) / kind``, ``Path(save_dir)`` when it already is the kind's
+        folder, or ``None`` when ``save_dir`` is ``None``.
     """
-    if kind not in KINDS:
-        raise InputError(f"Unknown output kind {kind!r}; expected one of {', '.join(KINDS)}.")
     if save_dir is None:
+        toolkit_layout(None, kind)  # validates kind
         return None
-    folder = Path(save_dir).expanduser() / kind
+    folder = Path(save_dir).expanduser()
+    if not toolkit_layout(folder, kind):
+        folder = folder / kind
     if create:
         folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def figure_path(
+    save_dir: str | os.PathLike | None,
+    kind: str,
+    stem: str,
+    toolkit_stem: str,
+    backend: str = "matplotlib",
+) -> Path | None:
+    """Default file of a figure in the output tree, or None without ``save_dir``.
+
+    ``stem`` is spacekit's name (``activations_conv1``), ``toolkit_stem`` the dashboard
+    toolkit's (``conv1_activations``), used when ``save_dir`` is the kind's own folder.
+    The suffix is ``.html`` for plotly figures and ``.png`` otherwise; characters other
+    than letters, digits, ``_ . -`` become ``_``.
+    """
+    folder = output_dir(save_dir, kind)
+    if folder is None:
+        return None
+    name = toolkit_stem if toolkit_layout(save_dir, kind) else stem
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "figure"
+    return folder / f"{name}.{'html' if backend == 'plotly' else 'png'}"
 
 
 def clean_float(value: Any) -> float | None:

@@ -1,25 +1,24 @@
 """Attention maps of transformers: per head, per layer, and rolled out through the model.
 
-Layout
-------
-Everything is stored and checked in one documented layout: a list with one array per
-layer, each of shape ``(batch, heads, query, key)`` (Keras ``MultiHeadAttention``
-``return_attention_scores`` and HuggingFace ``output_attentions`` both use it), or a single
-stacked array ``(layers, batch, heads, query, key)``. Anything else is rejected with a
-message naming the shape received and the shape expected.
+Attention is stored in the layout of :mod:`._attention_arrays`: one ``(batch, heads,
+query, key)`` array per layer. It comes from three places:
 
-Scores from a Keras model are captured by :meth:`AttentionVisualizer.capture_attention`:
-during one eager forward pass the ``call`` of every ``MultiHeadAttention`` instance (also
-inside custom layers) is wrapped so that the layer computes its scores
-(``return_attention_scores=True``), the wrapper records them and returns to the model
-exactly what it asked for. The original methods are restored afterwards.
+- **hooks**: ``AttentionVisualizer(model)`` attaches a forward observer to a Keras model
+  (:mod:`._model_hooks`), so every eager ``model(x)`` afterwards records the scores of each
+  ``MultiHeadAttention`` layer (also inside custom layers): the layer is asked for its
+  scores (``return_attention_scores=True``) and the model receives exactly what it asked
+  for. Graphs traced by ``fit``/``predict`` are untouched; :meth:`remove_hooks` detaches.
+- :meth:`AttentionVisualizer.capture_attention` runs the model once on given inputs;
+- arrays from any framework, passed to :meth:`set_attention` or as the first argument of
+  a plot method (``plot_attention_heatmap(torch.stack(outputs.attentions), ...)``).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,175 +26,37 @@ import numpy as np
 
 from spacekit.analyzer.figures import check_backend, make_image_grid, save_figure
 from spacekit.exceptions import InputError
-from spacekit.visualization._export import output_dir
+from spacekit.visualization._attention_arrays import (
+    attention_rollout,
+    tokens_from_ids,
+    validate_attention,
+)
+from spacekit.visualization._export import figure_path
 from spacekit.visualization._hooks import (
     CallRecorder,
     check_input_shape,
     find_attention_layers,
     to_numpy,
 )
+from spacekit.visualization._model_hooks import attach, detach, recording
 
 __all__ = ["AttentionVisualizer", "attention_rollout", "tokens_from_ids", "validate_attention"]
 
 log = logging.getLogger(__name__)
 
-_LAYOUT = "(batch, heads, query, key) per layer, or stacked (layers, batch, heads, query, key)"
-_FUSIONS = ("mean", "max", "min")
+
+def _unique_names(names: Sequence[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+        out.append(n if names.count(n) == 1 else f"{n}#{seen[n]}")
+    return out
 
 
-def validate_attention(attention: Any) -> list[np.ndarray]:
-    """Check attention arrays and return them as a list of ``(batch, heads, q, k)`` arrays.
-
-    Parameters
-    ----------
-    attention : array-like or sequence of array-like
-        A stacked ``(layers, batch, heads, query, key)`` array, or one
-        ``(batch, heads, query, key)`` array per layer (list or tuple, e.g. HuggingFace
-        ``outputs.attentions``). Tensors of any framework are converted with numpy.
-
-    Returns
-    -------
-    list of numpy.ndarray
-
-    Raises
-    ------
-    InputError
-        For any other rank, an empty input, mismatched batch sizes or non-finite values.
-    """
-    if isinstance(attention, list | tuple):
-        if not attention:
-            raise InputError(f"Received an empty list of attention arrays; expected {_LAYOUT}.")
-        layers = [np.asarray(to_numpy(a), dtype=float) for a in attention]
-        for i, arr in enumerate(layers):
-            if arr.ndim != 4:
-                raise InputError(
-                    f"Attention array of layer {i} has shape {arr.shape} ({arr.ndim}-D); "
-                    f"expected 4-D (batch, heads, query, key). "
-                    + _fix_hint(arr.ndim, per_layer=True)
-                )
-    else:
-        arr = np.asarray(to_numpy(attention), dtype=float)
-        if arr.ndim != 5:
-            raise InputError(
-                f"Received an attention array of shape {arr.shape} ({arr.ndim}-D); expected "
-                f"{_LAYOUT}. " + _fix_hint(arr.ndim, per_layer=False)
-            )
-        layers = list(arr)
-    batch = {a.shape[0] for a in layers}
-    if len(batch) != 1:
-        raise InputError(
-            f"Layers disagree on the batch size: {[a.shape for a in layers]}; every layer must "
-            "be (batch, heads, query, key) with the same batch."
-        )
-    for i, a in enumerate(layers):
-        if not np.isfinite(a).all():
-            raise InputError(f"Attention of layer {i} contains NaN or infinite values.")
-    return layers
-
-
-def _fix_hint(ndim: int, per_layer: bool) -> str:
-    if ndim == 2:
-        return "For one (query, key) map use arr[None, None] inside a list: [arr[None, None]]."
-    if ndim == 3:
-        return "If this is (heads, query, key) for one sample, add a batch axis: [arr[None]]."
-    if ndim == 4 and not per_layer:
-        return "If this is one layer's (batch, heads, query, key), wrap it in a list: [arr]."
-    if ndim == 5 and per_layer:
-        return "Pass the stacked 5-D array itself, not inside a list."
-    return "Transpose your tensor into this layout first (e.g. np.moveaxis)."
-
-
-def _fuse(layer: np.ndarray, head_fusion: str) -> np.ndarray:
-    """(batch, heads, q, k) -> (batch, q, k)."""
-    if head_fusion not in _FUSIONS:
-        raise InputError(f"Unknown head_fusion {head_fusion!r}; expected one of {_FUSIONS}.")
-    return getattr(layer, head_fusion)(axis=1)
-
-
-def attention_rollout(
-    attention: Any, discard_ratio: float = 0.0, head_fusion: str = "mean"
-) -> np.ndarray:
-    """Attention rollout (Abnar & Zuidema, 2020) through every layer.
-
-    For each layer the heads are fused, the smallest ``discard_ratio`` of each row's
-    off-diagonal weights are zeroed, the residual connection is added as
-    ``0.5 * A + 0.5 * I``, rows are renormalised to sum to 1, and the layers are multiplied
-    in order: ``R = A_L @ ... @ A_2 @ A_1``.
-
-    Parameters
-    ----------
-    attention : array-like or sequence of array-like
-        See :func:`validate_attention`. Every layer must be self-attention (query = key).
-    discard_ratio : float, default=0.0
-        Fraction in [0, 1) of the lowest weights of each row dropped before the residual.
-    head_fusion : {"mean", "max", "min"}, default="mean"
-
-    Returns
-    -------
-    numpy.ndarray of shape (batch, tokens, tokens)
-        Row ``i`` is how much each input token contributes to output position ``i``.
-    """
-    layers = validate_attention(attention)
-    if not 0.0 <= discard_ratio < 1.0:
-        raise InputError(f"discard_ratio must be in [0, 1); received {discard_ratio}.")
-    sizes = {a.shape[2:] for a in layers}
-    if len(sizes) != 1 or any(q != k for q, k in sizes):
-        raise InputError(
-            f"Rollout needs self-attention with the same (query, key) size in every layer; "
-            f"received maps of sizes {sorted(sizes)}."
-        )
-    n = layers[0].shape[-1]
-    eye = np.eye(n)
-    rollout = np.broadcast_to(eye, (layers[0].shape[0], n, n)).copy()
-    for layer in layers:
-        a = _fuse(layer, head_fusion)
-        if discard_ratio > 0:
-            a = a.copy()
-            k = int(np.floor(discard_ratio * (n - 1)))
-            if k:
-                off = np.where(eye.astype(bool), np.inf, a)
-                idx = np.argsort(off, axis=-1)[..., :k]
-                np.put_along_axis(a, idx, 0.0, axis=-1)
-        a = 0.5 * a + 0.5 * eye
-        a = a / a.sum(axis=-1, keepdims=True)
-        rollout = a @ rollout
-    return rollout
-
-
-def tokens_from_ids(token_ids: Any, tokenizer: Any) -> list[str]:
-    """Turn one sequence of token ids into token strings with any common tokenizer.
-
-    Uses ``tokenizer.convert_ids_to_tokens`` (HuggingFace), else ``id_to_token``
-    (KerasHub), else ``decode([id])`` per id.
-
-    Parameters
-    ----------
-    token_ids : sequence of int or array of shape (seq,) or (1, seq)
-    tokenizer : object
-
-    Returns
-    -------
-    list of str
-    """
-    ids = np.asarray(to_numpy(token_ids))
-    if ids.ndim == 2 and ids.shape[0] == 1:
-        ids = ids[0]
-    if ids.ndim != 1:
-        raise InputError(
-            f"token_ids must be one sequence (seq,) or (1, seq); received shape {ids.shape}. "
-            "Pick one sample, e.g. ids[0]."
-        )
-    ids_list = [int(i) for i in ids]
-    if hasattr(tokenizer, "convert_ids_to_tokens"):
-        return [str(t) for t in tokenizer.convert_ids_to_tokens(ids_list)]
-    if hasattr(tokenizer, "id_to_token"):
-        return [str(tokenizer.id_to_token(i)) for i in ids_list]
-    if hasattr(tokenizer, "decode"):
-        return [str(tokenizer.decode([i])).strip() for i in ids_list]
-    raise InputError(
-        f"Tokenizer {type(tokenizer).__name__} has no convert_ids_to_tokens, id_to_token or "
-        "decode method; pass the tokens yourself with set_tokens(...)."
-    )
+def _is_keras_layer(obj: Any) -> bool:
+    keras = sys.modules.get("keras")  # a Keras model means Keras is already imported
+    return keras is not None and isinstance(obj, keras.layers.Layer)
 
 
 class AttentionVisualizer:
@@ -204,12 +65,16 @@ class AttentionVisualizer:
     Parameters
     ----------
     model : keras.Model, optional
-        A Keras 3 model containing ``MultiHeadAttention`` layers, for
-        :meth:`capture_attention`. Not needed with :meth:`set_attention`.
+        A Keras 3 model containing ``MultiHeadAttention`` layers. Its eager calls are
+        recorded from now on (see :meth:`register_hooks`). Not needed with arrays.
     save_dir : str or path-like, optional
-        Root of the output tree; figures go to ``save_dir/attention/``. ``None`` writes
-        nothing unless a method gets ``save_path``.
+        Where figures are written: ``save_dir/attention/`` when ``save_dir`` is a root, or
+        ``save_dir`` itself when it is the attention folder (``"visualizations/attention"``,
+        the dashboard toolkit's default, then with the toolkit's file names). ``None``
+        writes nothing unless a method gets ``save_path``.
     backend : {"matplotlib", "plotly"}, default="matplotlib"
+    hooks : bool, default=True
+        Attach the forward hooks to ``model`` right away.
 
     Attributes
     ----------
@@ -230,7 +95,12 @@ class AttentionVisualizer:
     """
 
     def __init__(
-        self, model=None, save_dir: str | os.PathLike | None = None, backend: str = "matplotlib"
+        self,
+        model=None,
+        save_dir: str | os.PathLike | None = None,
+        backend: str = "matplotlib",
+        *,
+        hooks: bool = True,
     ):
         self.model = model
         self.save_dir = save_dir
@@ -239,7 +109,57 @@ class AttentionVisualizer:
         self.attention_: list[np.ndarray] = []
         self.layer_names_: list[str] = []
         self.saved_files_: list[Path] = []
+        self._mha: list = []
+        self._capturing = False
+        if model is not None and hooks and _is_keras_layer(model):
+            self._mha = find_attention_layers(model)
+            if self._mha:
+                attach(model, self)
 
+    # ------------------------------------------------------------------ hooks
+    def register_hooks(self) -> AttentionVisualizer:
+        """Record the attention scores of every eager ``model(x)`` call from now on.
+
+        The constructor does this already; call it again after :meth:`remove_hooks`.
+        """
+        if self.model is None:
+            raise InputError("No model to hook; create AttentionVisualizer(model).")
+        self._mha = find_attention_layers(self.model)
+        if not self._mha:
+            raise InputError(
+                f"Model {getattr(self.model, 'name', self.model)!r} contains no keras.layers."
+                "MultiHeadAttention layer; pass attention arrays to the plot methods instead."
+            )
+        attach(self.model, self)
+        return self
+
+    def remove_hooks(self) -> AttentionVisualizer:
+        """Stop recording the model's calls (the captured attention is kept)."""
+        if self.model is not None:
+            detach(self.model, self)
+        self._mha = []
+        return self
+
+    def __enter__(self) -> AttentionVisualizer:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.remove_hooks()
+
+    def forward_hook(self):
+        """Context manager run around each eager ``model(x)`` (see :mod:`._model_hooks`)."""
+        import contextlib
+
+        if self._capturing or not self._mha:
+            return contextlib.nullcontext()
+        return recording(lambda: CallRecorder(self._mha, attention=True), self._store_records)
+
+    def _store_records(self, recorder: CallRecorder) -> None:
+        if recorder.records:
+            names = _unique_names([n for n, _ in recorder.records])
+            self._set([a for _, a in recorder.records], names, check_tokens=False)
+
+    # ------------------------------------------------------------------ data
     @classmethod
     def from_token_ids(
         cls, token_ids: Any, tokenizer: Any, model=None, save_dir=None, **kwargs: Any
@@ -280,6 +200,9 @@ class AttentionVisualizer:
             key)`` array per layer. Other layouts raise :class:`InputError`.
         layer_names : sequence of str, optional
         """
+        return self._set(attention, layer_names, check_tokens=True)
+
+    def _set(self, attention, layer_names, check_tokens: bool) -> AttentionVisualizer:
         layers = validate_attention(attention)
         names = (
             list(layer_names)
@@ -289,7 +212,7 @@ class AttentionVisualizer:
         if len(names) != len(layers):
             raise InputError(f"{len(names)} layer names for {len(layers)} attention layers.")
         self.attention_, self.layer_names_ = layers, names
-        if self.tokens is not None:
+        if self.tokens is not None and check_tokens:
             self._check_tokens()
         return self
 
@@ -318,18 +241,16 @@ class AttentionVisualizer:
                 "MultiHeadAttention layer; use set_attention(...) with arrays you computed."
             )
         check_input_shape(model, inputs)
-        with CallRecorder(layers, attention=True) as rec:
-            model(inputs, training=False)
+        self._capturing = True
+        try:
+            with CallRecorder(layers, attention=True) as rec:
+                model(inputs, training=False)
+        finally:
+            self._capturing = False
         if not rec.records:
             raise InputError("The forward pass did not call any MultiHeadAttention layer.")
-        names = [n for n, _ in rec.records]
-        seen: dict[str, int] = {}
-        unique = []
-        for n in names:
-            seen[n] = seen.get(n, 0) + 1
-            unique.append(n if names.count(n) == 1 else f"{n}#{seen[n]}")
-        self.set_attention([a for _, a in rec.records], unique)
-        log.debug("captured attention of %d layer calls", len(unique))
+        self.set_attention([a for _, a in rec.records], _unique_names([n for n, _ in rec.records]))
+        log.debug("captured attention of %d layer calls", len(self.attention_))
         return self.attention_
 
     # ----------------------------------------------------------------- helpers
@@ -341,9 +262,29 @@ class AttentionVisualizer:
                 "set tokens matching the sequence the attention was computed on."
             )
 
+    def _use(self, attention_weights: Any) -> None:
+        """Arrays passed to a plot method become the current attention."""
+        if attention_weights is None:
+            return
+        if isinstance(attention_weights, int | np.integer):
+            raise InputError(
+                f"Received {attention_weights!r} as attention_weights, the first argument "
+                "(the dashboard toolkit's order). Pass arrays there, or use the keywords "
+                "layer=/head=/sample= to choose from the captured attention."
+            )
+        self.set_attention(attention_weights)
+
     def _need(self) -> None:
-        if not self.attention_:
-            raise InputError("No attention yet; call capture_attention(...) or set_attention(...).")
+        if self.attention_:
+            return
+        if self.model is not None and not self._mha and _is_keras_layer(self.model):
+            how = "the model has no MultiHeadAttention layer to hook; pass attention arrays"
+        else:
+            how = (
+                "call the model (model(x)) so the hooks record it, capture_attention(x), or "
+                "pass attention arrays as the first argument"
+            )
+        raise InputError(f"No attention yet: {how} (or use set_attention(...)).")
 
     def _layer(self, layer: int) -> tuple[int, np.ndarray]:
         self._need()
@@ -360,12 +301,14 @@ class AttentionVisualizer:
     def _labels(self, size: int) -> list[str] | None:
         return self.tokens if self.tokens is not None and len(self.tokens) == size else None
 
-    def _finish(self, fig, save_path, stem: str, backend: str):
+    def _backend(self, backend: str | None, interactive: bool) -> str:
+        return check_backend(backend or ("plotly" if interactive else self.backend))
+
+    def _finish(self, fig, save_path, stem: str, toolkit_stem: str, backend: str):
         if save_path is None:
-            folder = output_dir(self.save_dir, "attention")
-            if folder is None:
+            save_path = figure_path(self.save_dir, "attention", stem, toolkit_stem, backend)
+            if save_path is None:
                 return fig
-            save_path = folder / f"{stem}.{'html' if backend == 'plotly' else 'png'}"
         self.saved_files_.append(save_figure(fig, save_path))
         return fig
 
@@ -386,30 +329,48 @@ class AttentionVisualizer:
     # ------------------------------------------------------------------- plots
     def plot_attention_heatmap(
         self,
-        layer: int = -1,
+        attention_weights: Any = None,
+        layer_idx: int = 0,
+        head_idx: int | None = None,
+        save_path: str | os.PathLike | None = None,
+        interactive: bool = False,
+        *,
+        layer: int | None = None,
         head: int | None = None,
         sample: int = 0,
-        *,
         backend: str | None = None,
-        save_path: str | os.PathLike | None = None,
     ):
         """Heat map of one layer's attention (query rows x key columns).
 
         Parameters
         ----------
-        layer : int, default=-1
+        attention_weights : array-like, optional
+            Attention to use (and keep): ``(layers, batch, heads, query, key)`` or one
+            ``(batch, heads, query, key)`` array per layer, from any framework. None uses
+            the attention recorded by the hooks or set before.
+        layer_idx : int, default=0
             Layer index (negative counts from the last).
-        head : int, optional
+        head_idx : int, optional
             Head to show; the mean over heads when None.
-        sample : int, default=0
-        backend : {"matplotlib", "plotly"}, optional
         save_path : str or path-like, optional
+            Default ``attention_heatmap_layer<i>[_head<h>].png`` (toolkit layout
+            ``attention_heatmap.png``); ``.html`` when interactive.
+        interactive : bool, default=False
+            Plotly figure / HTML instead of matplotlib / PNG.
+        layer, head : int, optional
+            Spacekit's names for ``layer_idx`` and ``head_idx`` (they win when given).
+        sample : int, default=0
+            Which sample of the batch.
+        backend : {"matplotlib", "plotly"}, optional
 
         Returns
         -------
         matplotlib.figure.Figure or plotly.graph_objects.Figure
         """
-        backend = check_backend(backend or self.backend)
+        self._use(attention_weights)
+        backend = self._backend(backend, interactive)
+        layer = layer_idx if layer is None else layer
+        head = head_idx if head is None else head
         li, arr = self._layer(layer)
         maps = self._sample(arr, sample)
         if head is None:
@@ -422,30 +383,38 @@ class AttentionVisualizer:
         title = f"{self.layer_names_[li]}, {which} (sample {sample})"
         fig = self._grid([(which, img)], title, backend)
         stem = f"attention_heatmap_layer{li}" + ("" if head is None else f"_head{head}")
-        return self._finish(fig, save_path, stem, backend)
+        return self._finish(fig, save_path, stem, "attention_heatmap", backend)
 
     def plot_multi_head_comparison(
         self,
-        layer: int = -1,
-        sample: int = 0,
-        *,
-        max_heads: int = 16,
-        backend: str | None = None,
+        attention_weights: Any = None,
+        layer_idx: int = 0,
+        max_heads: int = 8,
         save_path: str | os.PathLike | None = None,
+        *,
+        layer: int | None = None,
+        sample: int = 0,
+        interactive: bool = False,
+        backend: str | None = None,
     ):
-        """One heat map per head of a layer, side by side.
+        """One heat map per head of a layer, side by side (the first ``max_heads``).
+
+        Parameters are those of :meth:`plot_attention_heatmap`; the default file is
+        ``multi_head_layer<i>.png``.
 
         Returns
         -------
         matplotlib.figure.Figure or plotly.graph_objects.Figure
         """
-        backend = check_backend(backend or self.backend)
-        li, arr = self._layer(layer)
+        self._use(attention_weights)
+        backend = self._backend(backend, interactive)
+        li, arr = self._layer(layer_idx if layer is None else layer)
         maps = self._sample(arr, sample)
         panels = [(f"head {h}", maps[h]) for h in range(min(max_heads, maps.shape[0]))]
         title = f"{self.layer_names_[li]}: {len(panels)} of {maps.shape[0]} heads (sample {sample})"
         fig = self._grid(panels, title, backend, ncols=min(4, len(panels)))
-        return self._finish(fig, save_path, f"multi_head_layer{li}", backend)
+        stem = f"multi_head_layer{li}"
+        return self._finish(fig, save_path, stem, stem, backend)
 
     def rollout(self, discard_ratio: float = 0.0, head_fusion: str = "mean") -> np.ndarray:
         """:func:`attention_rollout` of the stored attention, shape (batch, tokens, tokens)."""
@@ -454,24 +423,99 @@ class AttentionVisualizer:
 
     def plot_attention_rollout(
         self,
-        sample: int = 0,
-        discard_ratio: float = 0.0,
-        head_fusion: str = "mean",
-        *,
-        backend: str | None = None,
+        attention_weights: Any = None,
+        discard_ratio: float = 0.9,
         save_path: str | os.PathLike | None = None,
+        interactive: bool = False,
+        *,
+        sample: int = 0,
+        head_fusion: str = "mean",
+        backend: str | None = None,
     ):
         """Heat map of the attention rollout through all layers (see :func:`attention_rollout`).
+
+        Parameters
+        ----------
+        attention_weights : array-like, optional
+            As for :meth:`plot_attention_heatmap`.
+        discard_ratio : float, default=0.9
+            Fraction of each row's smallest off-diagonal weights dropped in every layer.
+        save_path : str or path-like, optional
+            Default ``attention_rollout.png`` (``.html`` when interactive).
+        interactive : bool, default=False
+        sample : int, default=0
+        head_fusion : {"mean", "max", "min"}, default="mean"
+        backend : {"matplotlib", "plotly"}, optional
 
         Returns
         -------
         matplotlib.figure.Figure or plotly.graph_objects.Figure
         """
-        backend = check_backend(backend or self.backend)
+        self._use(attention_weights)
+        backend = self._backend(backend, interactive)
         roll = self._sample(self.rollout(discard_ratio, head_fusion), sample)
         title = (
-            f"Attention rollout over {len(self.attention_)} layers "
+            f"Attention rollout over {len(self.attention_)} layers\n"
             f"({head_fusion} of heads, discard {discard_ratio:g}, sample {sample})"
         )
         fig = self._grid([("rollout", roll)], title, backend)
-        return self._finish(fig, save_path, "attention_rollout", backend)
+        return self._finish(fig, save_path, "attention_rollout", "attention_rollout", backend)
+
+    def visualize_bert_attention(
+        self,
+        input_ids: Any,
+        tokenizer: Any,
+        save_path: str | os.PathLike | None = None,
+        *,
+        sample: int = 0,
+        interactive: bool = False,
+        backend: str | None = None,
+    ):
+        """Run the model on token ids and draw every layer's attention (mean of heads).
+
+        The axes are labelled with the tokens of ``input_ids`` (row ``sample``), decoded by
+        ``tokenizer`` (``convert_ids_to_tokens``, ``id_to_token`` or ``decode``).
+
+        Parameters
+        ----------
+        input_ids : array-like of shape (batch, seq) or (seq,), or dict
+            Token ids, or the model's input dict (its ``"token_ids"`` or ``"input_ids"``
+            entry labels the axes), e.g. a KerasHub BERT's inputs.
+        tokenizer : object
+        save_path : str or path-like, optional
+            Default ``bert_attention_all_layers.png``.
+        sample : int, default=0
+        interactive : bool, default=False
+        backend : {"matplotlib", "plotly"}, optional
+
+        Returns
+        -------
+        matplotlib.figure.Figure or plotly.graph_objects.Figure
+        """
+        backend = self._backend(backend, interactive)
+        if isinstance(input_ids, Mapping):
+            key = next((k for k in ("token_ids", "input_ids") if k in input_ids), None)
+            if key is None:
+                raise InputError(
+                    f"Input dict has keys {sorted(input_ids)}; expected 'token_ids' or "
+                    "'input_ids' to label the axes."
+                )
+            inputs, ids = input_ids, np.asarray(to_numpy(input_ids[key]))
+        else:
+            ids = np.asarray(to_numpy(input_ids))
+            inputs = ids[None] if ids.ndim == 1 else ids
+        rows = ids[None] if ids.ndim == 1 else ids
+        if not -len(rows) <= sample < len(rows):
+            raise InputError(f"sample={sample} is out of range for {len(rows)} sequences.")
+        tokens = tokens_from_ids(rows[sample], tokenizer)
+        self.tokens = None
+        self.capture_attention(inputs)
+        self.set_tokens(tokens)
+        panels = [
+            (name, self._sample(arr, sample).mean(axis=0))
+            for name, arr in zip(self.layer_names_, self.attention_, strict=True)
+        ]
+        title = f"Attention of {len(panels)} layers, mean of heads (sample {sample})"
+        fig = self._grid(panels, title, backend, ncols=min(4, len(panels)))
+        stem = "bert_attention_all_layers"
+        return self._finish(fig, save_path, stem, stem, backend)

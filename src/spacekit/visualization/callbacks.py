@@ -7,6 +7,7 @@ it when ``DashboardCallback`` is first used.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from spacekit._optional import require
@@ -49,6 +50,12 @@ class DashboardCallback(keras.callbacks.Callback):
     dashboard : TrainingDashboard
         Receives ``update(epoch, logs, lr=...)`` at each epoch end (epochs numbered from 1)
         and ``update_batch(step, logs)`` at each training batch end when ``batch_level``.
+    save_on_epoch : bool, default=True
+        Rewrite the metrics figure in the dashboard's ``save_dir`` after each epoch (the
+        history JSON is rewritten every epoch by the dashboard itself). Drawing is skipped
+        when the dashboard's real-time refresh already draws that file, and while drawing
+        would take more than about a tenth of the training time; the figure is always
+        drawn when training ends (``plot_on_train_end``).
     batch_level : bool, default=False
         Also record training-batch metrics, at a global step counting from 1.
     log_lr : bool, default=True
@@ -62,6 +69,12 @@ class DashboardCallback(keras.callbacks.Callback):
         many batches (each evaluation costs about a millisecond of eager ops); other batch
         records have no ``lr``. A constant learning rate is read once per epoch. Epoch
         records always carry the exact learning rate.
+    layer_visualizer : LayerVisualizer, optional
+        With ``gradient_data``, record gradients into it at every epoch end, for
+        ``layer_visualizer.plot_gradient_flow()`` (Keras ``fit`` keeps its own gradients
+        to itself).
+    gradient_data : tuple (x, y), optional
+        A small batch on which the gradients of the compiled loss are computed.
 
     Notes
     -----
@@ -81,10 +94,14 @@ class DashboardCallback(keras.callbacks.Callback):
     def __init__(
         self,
         dashboard: Any,
+        save_on_epoch: bool = True,
+        *,
         batch_level: bool = False,
         log_lr: bool = True,
         plot_on_train_end: bool = True,
         batch_lr_every: int = 10,
+        layer_visualizer: Any = None,
+        gradient_data: tuple[Any, Any] | None = None,
     ):
         super().__init__()
         if not hasattr(dashboard, "update") or not hasattr(dashboard, "update_batch"):
@@ -92,7 +109,23 @@ class DashboardCallback(keras.callbacks.Callback):
                 f"DashboardCallback needs a TrainingDashboard; received "
                 f"{type(dashboard).__name__}. Create one with TrainingDashboard(...)."
             )
+        if (layer_visualizer is None) != (gradient_data is None):
+            raise InputError(
+                "Recording gradients needs both layer_visualizer= (a LayerVisualizer) and "
+                "gradient_data=(x, y) (a small batch)."
+            )
+        if gradient_data is not None and (
+            not isinstance(gradient_data, tuple | list) or len(gradient_data) != 2
+        ):
+            raise InputError(
+                f"gradient_data must be a pair (x, y); received {type(gradient_data).__name__}."
+            )
         self.dashboard = dashboard
+        self.save_on_epoch = save_on_epoch
+        self.layer_visualizer = layer_visualizer
+        self.gradient_data = gradient_data
+        self._draw_seconds = 0.0
+        self._drawn_at: float | None = None
         self.batch_level = batch_level
         self.log_lr = log_lr
         self.plot_on_train_end = plot_on_train_end
@@ -147,14 +180,42 @@ class DashboardCallback(keras.callbacks.Callback):
             logs["lr"] = lr
         self.dashboard.update_batch(step, logs)
 
-    def on_epoch_end(self, epoch, logs=None):
-        self.dashboard.update(int(epoch) + 1, dict(logs or {}), lr=self._lr())
+    def on_epoch_end(self, epoch, logs=None, *rest):
+        if rest:  # the toolkit's trainer form: on_epoch_end(trainer, epoch, logs)
+            epoch, logs = logs, rest[0]
+            self.dashboard.update(int(epoch), dict(logs or {}))
+        else:
+            self.dashboard.update(int(epoch) + 1, dict(logs or {}), lr=self._lr())
+        if self.layer_visualizer is not None:
+            self.layer_visualizer.compute_gradients(*self.gradient_data)
+        if self.save_on_epoch and self._epoch_figure_due():
+            self._draw()
+
+    def _epoch_figure_due(self) -> bool:
+        dash = self.dashboard
+        if getattr(dash, "save_dir", None) is None:
+            return False
+        if getattr(dash, "real_time", False):
+            return False  # the dashboard's live refresh rewrites the same file
+        if self._drawn_at is None:
+            return True
+        # keep drawing below ~10 % of the wall time
+        return time.monotonic() - self._drawn_at >= 9 * self._draw_seconds
+
+    def _draw(self) -> None:
+        t0 = time.monotonic()
+        try:
+            fig = self.dashboard.plot_all_metrics(save=True)
+        except Exception as exc:  # a figure failure must not lose a trained model
+            log.warning("Could not draw the training figures: %s", exc)
+            return
+        close_figure(fig)
+        self._drawn_at = time.monotonic()
+        self._draw_seconds = self._drawn_at - t0
 
     def on_train_end(self, logs=None):
+        # (the toolkit's trainer form passes the trainer here; it is not needed)
         if self.plot_on_train_end and getattr(self.dashboard, "save_dir", None) is not None:
-            try:
-                fig = self.dashboard.plot_all_metrics(save=True)
-            except Exception as exc:  # a figure failure must not lose a trained model
-                log.warning("Could not draw the training figures: %s", exc)
-                return
-            close_figure(fig)
+            self._draw()
+        if hasattr(self.dashboard, "format_summary") and log.isEnabledFor(logging.INFO):
+            log.info("%s", self.dashboard.format_summary())

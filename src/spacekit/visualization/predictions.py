@@ -1,4 +1,11 @@
-"""Classifier prediction analysis: confusion matrix, ROC/PR curves, misclassified examples."""
+"""Classifier prediction analysis: confusion matrix, ROC/PR curves, misclassified examples.
+
+``update`` takes the dashboard toolkit's order, ``update(predictions, targets,
+probabilities=None)``, and spacekit's keywords ``update(y_true=..., y_pred=...)`` where
+``y_pred`` may be labels or probabilities. Spacekit's older positional order
+``update(y_true, y_pred_probabilities)`` is still recognised: probabilities in the second
+place cannot be targets.
+"""
 
 from __future__ import annotations
 
@@ -9,54 +16,29 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from spacekit._io import atomic_path
 from spacekit.analyzer.figures import (
     check_backend,
     make_confusion_matrix_figure,
     make_curves_figure,
-    make_gallery_figure,
     save_figure,
 )
 from spacekit.exceptions import DataError, InputError
-from spacekit.visualization._export import output_dir
+from spacekit.visualization._export import figure_path, output_dir
+from spacekit.visualization._labels import (
+    as_labels,
+    as_probabilities,
+    is_probabilities,
+    to_numpy,
+)
+from spacekit.visualization._misclassified import MisclassificationsMixin
 
 __all__ = ["PredictionVisualizer", "to_numpy"]
 
 log = logging.getLogger(__name__)
 
 
-def to_numpy(x: Any) -> np.ndarray:
-    """Return ``x`` as a numpy array (numpy, lists, TensorFlow/JAX/PyTorch tensors)."""
-    if hasattr(x, "detach"):  # torch: leave the graph and the device
-        x = x.detach().cpu()
-    if hasattr(x, "numpy") and not isinstance(x, np.ndarray):
-        x = x.numpy()
-    return np.asarray(x)
-
-
-def _is_image(sample: np.ndarray) -> bool:
-    if sample.ndim == 2:
-        return min(sample.shape) >= 4
-    if sample.ndim == 3:
-        return sample.shape[-1] in (1, 3, 4) or sample.shape[0] in (1, 3, 4)
-    return False
-
-
-def _describe(sample: np.ndarray, n: int = 6) -> str:
-    """A few values of a non-image input as text (numbers as %.3g, text shortened)."""
-    if sample.ndim == 0 and not np.issubdtype(sample.dtype, np.number):
-        text = str(sample.item())
-        return text if len(text) <= 60 else text[:57] + "..."
-    lines = []
-    for i, v in enumerate(np.ravel(sample)[:n]):
-        value = f"{v:.3g}" if np.issubdtype(type(v), np.number) else str(v)[:20]
-        lines.append(f"x[{i}]={value}")
-    return "\n".join(lines)
-
-
-class PredictionVisualizer:
+class PredictionVisualizer(MisclassificationsMixin):
     """Accumulate predictions batch by batch and draw how a classifier performs.
 
     Parameters
@@ -67,7 +49,10 @@ class PredictionVisualizer:
         Number of classes when ``class_names`` is not given (otherwise inferred from the
         probabilities or the largest label).
     save_dir : str or path-like, optional
-        Root of the output tree; figures go to ``<save_dir>/predictions/``.
+        Where figures are written: ``<save_dir>/predictions/`` when ``save_dir`` is a
+        root, or ``save_dir`` itself when it is the predictions folder
+        (``"visualizations/predictions"``, the dashboard toolkit's default, then with the
+        toolkit's file names). ``None`` writes nothing unless a method gets ``save_path``.
     backend : {"matplotlib", "plotly"}, default="matplotlib"
         Default figure type (``interactive=True`` on a plot method means plotly).
     max_stored_inputs : int, default=1000
@@ -76,7 +61,8 @@ class PredictionVisualizer:
     Examples
     --------
     >>> viz = PredictionVisualizer(class_names=["aligned", "misaligned"])
-    >>> viz.update([0, 1, 1, 0], [[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.7, 0.3]])
+    >>> proba = [[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.7, 0.3]]
+    >>> viz.update([0, 1, 0, 0], [0, 1, 1, 0], proba)  # predictions, targets, probabilities
     >>> viz.confusion_matrix().tolist()
     [[2, 0], [1, 1]]
     """
@@ -110,29 +96,85 @@ class PredictionVisualizer:
         self._n = 0
 
     # ------------------------------------------------------------------ accumulation
-    def update(self, y_true: Any, y_pred: Any, inputs: Any = None) -> None:
-        """Add a batch of targets and predictions.
+    def update(
+        self,
+        predictions: Any = None,
+        targets: Any = None,
+        probabilities: Any = None,
+        inputs: Any = None,
+        *,
+        y_true: Any = None,
+        y_pred: Any = None,
+    ) -> None:
+        """Add a batch of predictions and targets.
 
         Parameters
         ----------
-        y_true : array-like of shape (n,) or (n, n_classes)
-            Integer class labels, or one-hot rows.
-        y_pred : array-like of shape (n,), (n, 1) or (n, n_classes)
-            Predicted labels (integers), probabilities of the positive class for binary
-            models (floats in [0, 1]), or class probabilities / scores per row.
-            Probabilities enable ROC and PR curves and confidence ranking.
+        predictions : array-like of shape (n,) or (n, n_classes)
+            Predicted class labels, or per-class probabilities/scores (the label is the
+            arg-max; rows of probabilities also enable ROC/PR when ``probabilities`` is
+            not given). A 1-D float array in [0, 1] is the positive-class probability.
+        targets : array-like of shape (n,) or (n, n_classes)
+            True class labels, or one-hot rows.
+        probabilities : array-like of shape (n, n_classes), (n,) or (n, 1), optional
+            Predicted probabilities (a column or vector: of the positive class). They
+            enable ROC and PR curves and confidence ranking.
         inputs : array-like of shape (n, ...), optional
             The model inputs; misclassified ones are kept for the gallery (images drawn
             as images, other inputs as text).
+        y_true, y_pred : array-like, optional
+            Spacekit's keyword form instead of ``predictions``/``targets``: ``y_pred`` may
+            be labels, positive-class probabilities (floats in [0, 1]) or per-class
+            probabilities.
         """
-        yt = to_numpy(y_true)
+        if y_true is not None or y_pred is not None:
+            if predictions is not None or targets is not None:
+                raise InputError(
+                    "Pass either update(predictions, targets, probabilities) or "
+                    "update(y_true=..., y_pred=...), not both."
+                )
+            if y_true is None or y_pred is None:
+                raise InputError("update(y_true=..., y_pred=...) needs both y_true and y_pred.")
+            yt, pred, proba = self._parse_spacekit(y_true, y_pred)
+        elif predictions is None or targets is None:
+            raise InputError(
+                "update(predictions, targets, probabilities=None) needs predictions and "
+                "targets (or the keywords y_true= and y_pred=)."
+            )
+        elif (
+            probabilities is None
+            and is_probabilities(targets)
+            and not is_probabilities(predictions)
+        ):
+            # spacekit's older positional order update(y_true, y_pred): targets can never
+            # be probabilities, so the second argument must be the predictions
+            log.debug("update(): probabilities in second place; reading (y_true, y_pred)")
+            yt, pred, proba = self._parse_spacekit(predictions, targets)
+        else:
+            yt = as_labels(targets, "targets")
+            pred, proba = self._parse_predictions(predictions)
+        if probabilities is not None:
+            proba = as_probabilities(probabilities)
+        self._add(yt, pred, proba, inputs)
+
+    @staticmethod
+    def _parse_predictions(predictions: Any) -> tuple[np.ndarray, np.ndarray | None]:
+        p = to_numpy(predictions)
+        if p.ndim == 2 and p.shape[1] > 1:
+            proba = None
+            if np.issubdtype(p.dtype, np.floating) and is_probabilities(p):
+                if np.allclose(p.sum(axis=1), 1.0, atol=1e-3):
+                    proba = p.astype(float)
+            return p.argmax(axis=1).astype(int), proba
+        if is_probabilities(p):
+            proba = as_probabilities(p, "predictions")
+            return proba.argmax(axis=1), proba
+        return as_labels(p, "predictions"), None
+
+    @staticmethod
+    def _parse_spacekit(y_true: Any, y_pred: Any) -> tuple:
+        yt = as_labels(y_true, "y_true")
         yp = to_numpy(y_pred)
-        if yt.ndim == 2 and yt.shape[1] > 1:
-            yt = yt.argmax(axis=1)
-        yt = yt.reshape(-1)
-        if not np.issubdtype(yt.dtype, np.number) or not np.all(np.mod(yt, 1) == 0):
-            raise InputError(f"y_true must hold integer class labels; received dtype {yt.dtype}.")
-        yt = yt.astype(int)
         proba = None
         if yp.ndim == 2 and yp.shape[1] > 1:
             proba = yp.astype(float)
@@ -150,11 +192,14 @@ class PredictionVisualizer:
         if proba is not None:
             if not np.all(np.isfinite(proba)):
                 raise DataError("Predicted probabilities contain NaN or inf values.")
-            pred = proba.argmax(axis=1)
-        else:
-            pred = yp.reshape(-1).astype(int)
+            return yt, proba.argmax(axis=1), proba
+        return yt, as_labels(yp, "y_pred"), None
+
+    def _add(self, yt: np.ndarray, pred: np.ndarray, proba: np.ndarray | None, inputs: Any):
         if len(pred) != len(yt):
             raise InputError(f"y_true has {len(yt)} samples but y_pred has {len(pred)}.")
+        if proba is not None and len(proba) != len(yt):
+            raise InputError(f"probabilities have {len(proba)} rows for {len(yt)} samples.")
         if self._proba and proba is not None and proba.shape[1] != self._proba[0].shape[1]:
             raise InputError(
                 f"Probability columns changed from {self._proba[0].shape[1]} to "
@@ -296,12 +341,13 @@ class PredictionVisualizer:
         return self._curves("pr")
 
     # ------------------------------------------------------------------ figures
-    def _save(self, fig: Any, name: str, save_path: Any, interactive: bool, save: bool) -> None:
+    def _save(self, fig, stem, toolkit_stem, save_path, interactive: bool, save: bool) -> None:
+        if save_path is None and save:
+            save_path = figure_path(
+                self.save_dir, "predictions", stem, toolkit_stem, self._backend(interactive)
+            )
         if save_path is not None:
             save_figure(fig, save_path)
-        elif save and self.save_dir is not None:
-            suffix = ".html" if interactive or self.backend == "plotly" else ".png"
-            save_figure(fig, output_dir(self.save_dir, "predictions") / f"{name}{suffix}")
 
     def _backend(self, interactive: bool) -> str:
         return "plotly" if interactive else self.backend
@@ -313,86 +359,46 @@ class PredictionVisualizer:
         interactive: bool = False,
         save: bool = True,
     ):
-        """Draw (and save as ``confusion_matrix[_normalized]``) the confusion matrix."""
+        """Draw (and save) the confusion matrix: rows are true classes, columns predictions.
+
+        Parameters
+        ----------
+        normalize : bool, default=False
+            Divide each row by the number of samples of its true class.
+        save_path : str or path-like, optional
+            Default ``confusion_matrix[_normalized].png`` (toolkit layout
+            ``confusion_matrix[_norm].png``), ``.html`` when interactive.
+        interactive : bool, default=False
+            Plotly figure / HTML instead of matplotlib / PNG.
+        save : bool, default=True
+            Write the default file when the visualizer has a ``save_dir``.
+        """
         cm = self.confusion_matrix(normalize=normalize)
         fig = make_confusion_matrix_figure(
             cm, self.labels_, normalized=normalize, backend=self._backend(interactive)
         )
-        name = "confusion_matrix_normalized" if normalize else "confusion_matrix"
-        self._save(fig, name, save_path, interactive, save)
+        suffix = ("_normalized", "_norm") if normalize else ("", "")
+        self._save(
+            fig,
+            f"confusion_matrix{suffix[0]}",
+            f"confusion_matrix{suffix[1]}",
+            save_path,
+            interactive,
+            save,
+        )
         return fig
 
     def plot_roc_curve(self, save_path: Any = None, interactive: bool = False, save: bool = True):
-        """Draw (and save as ``roc_curve``) ROC curves with their AUC."""
+        """Draw (and save as ``roc_curve``, toolkit layout ``roc_curves``) ROC curves with AUC."""
         fig = make_curves_figure(self.roc_curves(), kind="roc", backend=self._backend(interactive))
-        self._save(fig, "roc_curve", save_path, interactive, save)
+        self._save(fig, "roc_curve", "roc_curves", save_path, interactive, save)
         return fig
 
     def plot_pr_curve(self, save_path: Any = None, interactive: bool = False, save: bool = True):
-        """Draw (and save as ``pr_curve``) precision-recall curves with average precision."""
+        """Draw (and save as ``pr_curve``, toolkit layout ``pr_curves``) precision-recall curves."""
         fig = make_curves_figure(self.pr_curves(), kind="pr", backend=self._backend(interactive))
-        self._save(fig, "pr_curve", save_path, interactive, save)
+        self._save(fig, "pr_curve", "pr_curves", save_path, interactive, save)
         return fig
-
-    def analyze_misclassifications(
-        self, top_k: int = 16, save_path: Any = None, save: bool = True
-    ) -> tuple[pd.DataFrame, Any]:
-        """Tabulate the misclassified samples and draw a gallery of the worst ``top_k``.
-
-        Returns
-        -------
-        pandas.DataFrame
-            One row per misclassified sample (index: position in the accumulated data) with
-            ``true``, ``predicted``, ``true_name``, ``predicted_name``, ``confidence``
-            (probability of the predicted class), ``true_proba`` and ``loss``
-            (``-log true_proba``); most confident mistakes first. Without probabilities the
-            three numeric columns are NaN and the order is the sample order.
-        matplotlib.figure.Figure
-            Gallery of the first ``top_k`` rows (images when the inputs are images, else
-            text cards); saved as ``misclassified.png``.
-        """
-        self._check()
-        y, pred, proba = self.y_true, self.y_pred, self.y_proba
-        idx = np.flatnonzero(y != pred)
-        names = np.asarray(self.labels_, dtype=object)
-        df = pd.DataFrame(
-            {
-                "true": y[idx],
-                "predicted": pred[idx],
-                "true_name": names[y[idx]],
-                "predicted_name": names[pred[idx]],
-            },
-            index=pd.Index(idx, name="sample"),
-        )
-        if proba is not None:
-            conf = proba[idx, pred[idx]]
-            true_p = proba[idx, y[idx]]
-            df["confidence"] = conf
-            df["true_proba"] = true_p
-            df["loss"] = -np.log(np.clip(true_p, 1e-12, 1.0))
-            df = df.sort_values("confidence", ascending=False, kind="stable")
-        else:
-            df["confidence"] = df["true_proba"] = df["loss"] = np.nan
-        items = []
-        for sample, row in df.head(top_k).iterrows():
-            x = self._inputs.get(int(sample))
-            conf = "" if np.isnan(row["confidence"]) else f" ({row['confidence']:.2f})"
-            item = {
-                "title": f"#{sample} true {row['true_name']}\npred {row['predicted_name']}{conf}"
-            }
-            if x is not None and _is_image(x):
-                item["image"] = x
-            elif x is not None:
-                item["detail"] = _describe(x)
-            items.append(item)
-        fig = make_gallery_figure(items)
-        if save_path is not None:
-            save_figure(fig, save_path)
-        elif save and self.save_dir is not None:
-            save_figure(fig, output_dir(self.save_dir, "predictions") / "misclassified.png")
-            with atomic_path(output_dir(self.save_dir, "predictions") / "misclassified.csv") as tmp:
-                df.to_csv(tmp)
-        return df, fig
 
     def save_all(self, top_k: int = 16) -> Path:
         """Write every figure (and the misclassification table) to the output tree."""

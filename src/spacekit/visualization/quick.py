@@ -20,7 +20,7 @@ from spacekit.analyzer.figures import (
     make_loss_figure,
     save_figure,
 )
-from spacekit.exceptions import DataError
+from spacekit.exceptions import DataError, InputError
 from spacekit.visualization.training_history import TrainingHistory
 
 __all__ = [
@@ -39,11 +39,15 @@ def _history(history: Any) -> TrainingHistory:
     return TrainingHistory.from_any(history)
 
 
+def _is_path(value: Any) -> bool:
+    return isinstance(value, str | os.PathLike)
+
+
 def quick_plot_loss(
-    history: Any,
+    train_loss: Any,
+    val_loss: Sequence[float] | None = None,
     save_path: str | os.PathLike | None = None,
     *,
-    val_loss: Sequence[float] | None = None,
     backend: str = "matplotlib",
     title: str = "Loss",
 ):
@@ -51,14 +55,14 @@ def quick_plot_loss(
 
     Parameters
     ----------
-    history : keras History, TrainingDashboard, dict, path or sequence of float
-        The run: a Keras ``History`` (from ``model.fit``), a dashboard, a
-        ``{"loss": [...], "val_loss": [...]}`` dict, a history JSON file, or the training
-        losses themselves.
+    train_loss : sequence of float, or keras History, TrainingDashboard, dict or path
+        The training losses, or a whole run: a Keras ``History`` (from ``model.fit``), a
+        dashboard, a ``{"loss": [...], "val_loss": [...]}`` dict or a history JSON file.
+    val_loss : sequence of float, optional
+        Validation losses (taken from the run when ``train_loss`` is a whole run).
     save_path : str or path-like, optional
         Write the figure here (``.png``, ``.html``, ...). Nothing is written by default.
-    val_loss : sequence of float, optional
-        Validation losses, when ``history`` is a plain sequence of training losses.
+        (A path in second place, spacekit's older order, is recognised too.)
     backend : {"matplotlib", "plotly"}, default="matplotlib"
     title : str, default="Loss"
 
@@ -66,7 +70,11 @@ def quick_plot_loss(
     -------
     matplotlib.figure.Figure or plotly.graph_objects.Figure
     """
-    h = _history(history)
+    if _is_path(val_loss):  # spacekit's older order quick_plot_loss(history, path)
+        if save_path is not None:
+            raise InputError("Pass save_path once.")
+        val_loss, save_path = None, val_loss
+    h = _history(train_loss)
     if "loss" not in h.metrics:
         raise DataError(
             f"The history has no 'loss' series (it has {sorted(h.metrics) or 'nothing'}); "
@@ -83,20 +91,26 @@ def quick_plot_loss(
 
 
 def quick_plot_metrics(
-    history: Any,
-    metrics: Sequence[str] | None = None,
+    history: Any = None,
+    metrics: Any = None,
     save_path: str | os.PathLike | None = None,
     *,
     backend: str = "matplotlib",
     title: str | None = "Training metrics",
 ):
-    """Plot every metric of a run (or only ``metrics``), one panel per metric.
+    """Plot every metric of a run (or only some), one panel per metric.
+
+    Both the dashboard toolkit's ``quick_plot_metrics(metrics, save_path)`` (``metrics``
+    being the ``{name: [values]}`` dict, positionally or by keyword) and spacekit's
+    ``quick_plot_metrics(history, metrics=["accuracy"], save_path=...)`` work: a mapping
+    or run in ``metrics`` is the data, a list of names is a selection, a path in second
+    place is ``save_path``.
 
     Parameters
     ----------
     history : keras History, TrainingDashboard, dict or path
-        See :func:`quick_plot_loss`.
-    metrics : sequence of str, optional
+        The run; see :func:`quick_plot_loss`.
+    metrics : sequence of str, or the run itself
         Metric names to plot (``val_`` partners follow); all by default.
     save_path : str or path-like, optional
         Write the figure here. Nothing is written by default.
@@ -108,6 +122,18 @@ def quick_plot_metrics(
     matplotlib.figure.Figure or plotly.graph_objects.Figure
         An empty history gives a figure that says so.
     """
+    if _is_path(metrics):  # quick_plot_metrics(metrics_dict, "metrics.png")
+        if save_path is not None:
+            raise InputError("Pass save_path once.")
+        metrics, save_path = None, metrics
+    elif metrics is not None and not _is_name_list(metrics):  # the run, by keyword
+        if history is not None:
+            raise InputError(
+                "Received the run twice: pass it first (or as metrics=) and metric names as a list."
+            )
+        history, metrics = metrics, None
+    if history is None:
+        raise InputError("quick_plot_metrics needs the metrics: a {name: [values]} dict or a run.")
     h = _history(history)
     fig = make_history_figure(
         h.epochs, h.metrics, lr=h.lr, backend=backend, metrics_to_plot=metrics, title=title
@@ -185,8 +211,12 @@ td:first-child,th:first-child{{text-align:left}}</style></head>
 """
 
 
+def _is_name_list(value: Any) -> bool:
+    return isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+
+
 def create_interactive_dashboard(
-    history: Any, save_path: str | os.PathLike, title: str | None = None
+    history: Any, save_path: str | os.PathLike = "dashboard.html", title: str | None = None
 ) -> Path:
     """Write one self-contained interactive HTML page of a run (works offline).
 
@@ -198,8 +228,8 @@ def create_interactive_dashboard(
     ----------
     history : keras History, TrainingDashboard, dict or path
         See :func:`quick_plot_loss`.
-    save_path : str or path-like
-        The ``.html`` file to write (atomically).
+    save_path : str or path-like, default="dashboard.html"
+        The ``.html`` file to write (atomically); writing it is all this function does.
     title : str, optional
         Page title; the run name or "Training dashboard" by default.
 

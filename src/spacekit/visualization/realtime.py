@@ -45,9 +45,9 @@ class RealTimePlot:
     Parameters
     ----------
     backend : {"matplotlib", "plotly"}, default="matplotlib"
-    figsize : (float, float), default=(8, 5)
+    figsize : (float, float), default=(12, 6)
         Size in inches (plotly: times 100 pixels).
-    title : str, optional
+    title : str, default="Training Visualization"
     xlabel, ylabel : str, optional
         Axis labels.
     save_path : str or path-like, optional
@@ -67,8 +67,8 @@ class RealTimePlot:
     def __init__(
         self,
         backend: str = "matplotlib",
-        figsize: tuple[float, float] = (8, 5),
-        title: str | None = None,
+        figsize: tuple[float, float] = (12, 6),
+        title: str | None = "Training Visualization",
         xlabel: str | None = None,
         ylabel: str | None = None,
         save_path: str | os.PathLike | None = None,

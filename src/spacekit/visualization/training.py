@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 import math
 import os
@@ -21,7 +22,7 @@ from spacekit.analyzer.figures import (
     save_figure,
 )
 from spacekit.exceptions import InputError
-from spacekit.visualization._export import LiveOutput, output_dir
+from spacekit.visualization._export import LiveOutput, in_notebook, output_dir
 from spacekit.visualization.training_history import TrainingHistory
 
 __all__ = ["TrainingDashboard"]
@@ -45,6 +46,8 @@ class _class_or_instance:
         def bound(*args, **kwargs):
             return self.func(target, *args, **kwargs)
 
+        sig = inspect.signature(self.func)
+        bound.__signature__ = sig.replace(parameters=list(sig.parameters.values())[1:])
         return bound
 
 
@@ -57,12 +60,15 @@ class TrainingDashboard:
     Parameters
     ----------
     save_dir : str or path-like, optional
-        Root of the output tree; files go to ``<save_dir>/training/``
-        (``all_metrics.png``/``.html``, ``batches.png``/``.html``, ``training_history.json``).
-        ``None`` (default) writes nothing unless a path is passed explicitly.
-    real_time : bool, default=False
+        Where files go (``all_metrics.png``/``.html``, ``batches.png``/``.html``,
+        ``training_history.json``): ``<save_dir>/training/`` when ``save_dir`` is a root,
+        or ``save_dir`` itself when it is named ``dashboard`` or ``training`` (the
+        dashboard toolkit's default ``"visualizations/dashboard"``). ``None`` (default)
+        writes nothing unless a path is passed explicitly.
+    real_time : bool, default=True
         Redraw the metrics figure every ``update_interval`` epochs. In Jupyter one inline
-        figure is updated in place; elsewhere the figure file in ``save_dir`` is rewritten.
+        figure is updated in place; elsewhere the figure file in ``save_dir`` is rewritten
+        (nothing is drawn when there is neither).
     backend : {"matplotlib", "plotly"}, default="matplotlib"
         Figure type for live and saved figures (PNG for matplotlib, self-contained HTML
         for plotly).
@@ -96,7 +102,7 @@ class TrainingDashboard:
     def __init__(
         self,
         save_dir: str | os.PathLike | None = None,
-        real_time: bool = False,
+        real_time: bool = True,
         backend: str = "matplotlib",
         update_interval: int = 1,
         metrics_to_plot: Sequence[str] | None = None,
@@ -188,30 +194,35 @@ class TrainingDashboard:
 
     def refresh(self) -> None:
         """Redraw the live figure now (inline in Jupyter, else rewrite the figure file)."""
+        if self._live.path is None and not in_notebook():
+            return  # nowhere to show it: do not spend time drawing
         fig = self.make_figure()
         if self.save_dir is not None:
             output_dir(self.save_dir, "training")
         self._live.show(fig)
         close_figure(fig)
 
-    def plot_all_metrics(self, save: bool = True, save_path: str | os.PathLike | None = None):
+    def plot_all_metrics(self, save_path: str | os.PathLike | None = None, save: bool = True):
         """Draw every recorded metric and, if asked, save the figure(s).
 
         Parameters
         ----------
-        save : bool, default=True
-            Write ``all_metrics.png`` (matplotlib) or ``all_metrics.html`` (plotly) to
-            ``<save_dir>/training/`` (and ``all_metrics.html`` too when ``interactive``),
-            plus ``batches.*`` when batch metrics were recorded. Ignored without
-            ``save_dir`` and ``save_path``.
         save_path : str or path-like, optional
-            Write the metrics figure here instead (format from the suffix).
+            Write the metrics figure here (format from the suffix) instead of the default
+            file.
+        save : bool, default=True
+            Without ``save_path``: write ``all_metrics.png`` (matplotlib) or
+            ``all_metrics.html`` (plotly) to the dashboard's folder (and
+            ``all_metrics.html`` too when ``interactive``), plus ``batches.*`` when batch
+            metrics were recorded. Ignored without ``save_dir``.
 
         Returns
         -------
         matplotlib.figure.Figure or plotly.graph_objects.Figure
             The metrics figure.
         """
+        if isinstance(save_path, bool):  # spacekit's older order plot_all_metrics(save)
+            save_path, save = None, save_path
         fig = self.make_figure()
         if save_path is not None:
             save_figure(fig, save_path)
@@ -236,14 +247,15 @@ class TrainingDashboard:
         return fig
 
     # ------------------------------------------------------------------ persistence
-    def save_history(self, path: str | os.PathLike | None = None) -> Path:
+    def save_history(self, filepath: str | os.PathLike | None = None) -> Path:
         """Write the history JSON (documented format) atomically and return its path.
 
         Parameters
         ----------
-        path : str or path-like, optional
-            Target file; default ``<save_dir>/training/training_history.json``.
+        filepath : str or path-like, optional
+            Target file; default ``training_history.json`` in the dashboard's folder.
         """
+        path = filepath
         if path is None:
             if self.save_dir is None:
                 raise InputError(
@@ -254,7 +266,7 @@ class TrainingDashboard:
         return self.history_.save(path)
 
     @_class_or_instance
-    def load_history(target, path: str | os.PathLike, **kwargs: Any) -> TrainingDashboard:
+    def load_history(target, filepath: str | os.PathLike, **kwargs: Any) -> TrainingDashboard:
         """Read a history JSON file written by :meth:`save_history`.
 
         Called on the class (``TrainingDashboard.load_history(path, save_dir=...)``) it
@@ -263,12 +275,12 @@ class TrainingDashboard:
 
         Parameters
         ----------
-        path : str or path-like
+        filepath : str or path-like
             A file written by :meth:`save_history`.
         **kwargs
             Constructor arguments (``save_dir``, ``backend``, ...) when called on the class.
         """
-        history = TrainingHistory.load(path)
+        history = TrainingHistory.load(filepath)
         if isinstance(target, type):
             dash = target(**kwargs)
         else:
@@ -293,6 +305,9 @@ class TrainingDashboard:
             "metrics": {name: {"last", "min", "max", "mean", "best", "best_epoch",
             "goal", "missing"}}}``; ``best`` is the minimum for losses and errors and the
             maximum otherwise (``goal`` says which). Values are ``None`` when unknown.
+            Each metric's statistics are also at the top level, ``summary["loss"]["min"]``
+            (as the dashboard toolkit returns them), unless the metric's name is one of
+            the keys above. ``best_epoch`` is the recorded epoch number.
         """
         h = self.history_
         metrics = {}
@@ -316,7 +331,7 @@ class TrainingDashboard:
             metrics[name] = stats
         lr_known = [v for v in h.lr if v is not None]
         duration = (self._last - self._start) if self._start and self._last else None
-        return {
+        summary: dict[str, Any] = {
             "run": h.run,
             "epochs": len(h.epochs),
             "first_epoch": h.epochs[0] if h.epochs else None,
@@ -326,6 +341,9 @@ class TrainingDashboard:
             "batches": len(h.batch_steps),
             "metrics": metrics,
         }
+        for name, stats in metrics.items():
+            summary.setdefault(name, stats)
+        return summary
 
     def format_summary(self) -> str:
         """Return :meth:`get_summary` as a small text table."""

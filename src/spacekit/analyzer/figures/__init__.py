@@ -28,7 +28,7 @@ Modules
     :func:`make_error_distribution`.
 :mod:`~spacekit.analyzer.figures.images`
     :func:`make_image_grid`, :func:`make_histogram_grid`, :func:`make_overlay_figure`,
-    :func:`make_gradient_flow_figure`.
+    :func:`make_overlay_grid_figure`, :func:`make_gradient_flow_figure`.
 
 Examples
 --------
@@ -77,6 +77,7 @@ from spacekit.analyzer.figures.images import (
     make_histogram_grid,
     make_image_grid,
     make_overlay_figure,
+    make_overlay_grid_figure,
     resize_bilinear,
 )
 from spacekit.analyzer.figures.regression import make_residual_figure, mpl_residual_figure
@@ -111,6 +112,7 @@ __all__ = [
     "make_image_grid",
     "make_histogram_grid",
     "make_overlay_figure",
+    "make_overlay_grid_figure",
     "make_gradient_flow_figure",
     "resize_bilinear",
     "mpl_residual_figure",

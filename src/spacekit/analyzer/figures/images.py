@@ -22,12 +22,14 @@ from collections.abc import Sequence
 import numpy as np
 
 from spacekit.analyzer.figures.backend import check_backend, new_matplotlib_figure
+from spacekit.exceptions import InputError
 
 __all__ = [
     "make_image_grid",
     "make_histogram_grid",
     "make_gradient_flow_figure",
     "make_overlay_figure",
+    "make_overlay_grid_figure",
     "resize_bilinear",
 ]
 
@@ -243,6 +245,82 @@ def make_overlay_figure(
             fig.colorbar(im, ax=ax, shrink=0.8)
         if i == 2:
             ax.imshow(heat, cmap=cmap, alpha=alpha, vmin=0, vmax=1)
+        ax.set_title(name, fontsize=9)
+        ax.set_axis_off()
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def make_overlay_grid_figure(
+    image: np.ndarray,
+    heats: Sequence[tuple[str, np.ndarray]],
+    *,
+    backend: str = "matplotlib",
+    alpha: float = 0.5,
+    cmap: str = "jet",
+    ncols: int = 4,
+    title: str | None = None,
+):
+    """Draw one panel per ``(title, map)``: the map blended over the same input image.
+
+    ``image`` is (H, W) or (H, W, 3) scaled to [0, 1]; every map is (H, W) in [0, 1]
+    (feature maps already upsampled to the image size). With matplotlib the opacity of
+    each pixel of the map is ``alpha`` times its value, so the image shows through where
+    the activation is weak; plotly draws the map with the uniform opacity ``alpha``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or plotly.graph_objects.Figure
+    """
+    check_backend(backend)
+    if not heats:
+        raise InputError("make_overlay_grid_figure needs at least one map.")
+    for name, heat in heats:
+        if np.shape(heat) != image.shape[:2]:
+            raise InputError(
+                f"Map {name!r} has shape {np.shape(heat)} but the image is {image.shape[:2]}."
+            )
+    rgb = image.ndim == 3
+    nrows, ncols = _grid_shape(len(heats), min(ncols, len(heats)))
+    if backend == "plotly":
+        from plotly.subplots import make_subplots
+
+        fig = make_subplots(rows=nrows, cols=ncols, subplot_titles=[h[0] for h in heats])
+        for i, (_name, heat) in enumerate(heats):
+            row, col = i // ncols + 1, i % ncols + 1
+            if rgb:
+                fig.add_image(z=(image * 255).astype(np.uint8), row=row, col=col)
+            else:
+                fig.add_heatmap(
+                    z=image.tolist(),
+                    colorscale="Greys",
+                    reversescale=True,
+                    showscale=False,
+                    row=row,
+                    col=col,
+                )
+            fig.add_heatmap(
+                z=np.asarray(heat, float).tolist(),
+                colorscale="Jet",
+                zmin=0,
+                zmax=1,
+                opacity=alpha,
+                showscale=i == 0,
+                row=row,
+                col=col,
+            )
+        fig.update_yaxes(autorange="reversed", scaleanchor="x")
+        fig.update_layout(title=title, height=max(320, 240 * nrows), template="plotly_white")
+        return fig
+    fig = new_matplotlib_figure((2.6 * ncols + 0.4, 2.6 * nrows + 0.6))
+    kw = {} if rgb else {"cmap": "gray", "vmin": 0, "vmax": 1}
+    for i, (name, heat) in enumerate(heats):
+        ax = fig.add_subplot(nrows, ncols, i + 1)
+        ax.imshow(image, **kw)
+        # strong activations opaque, weak ones transparent, so the image stays visible
+        heat = np.asarray(heat, float)
+        ax.imshow(heat, cmap=cmap, alpha=alpha * np.clip(heat, 0, 1), vmin=0, vmax=1)
         ax.set_title(name, fontsize=9)
         ax.set_axis_off()
     if title:

@@ -10,6 +10,7 @@ process (:meth:`DashboardServer.follow`).
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -39,6 +40,18 @@ log = logging.getLogger(__name__)
 
 #: Largest JSON size of one figure passed to :meth:`DashboardServer.update_plots`.
 MAX_PLOT_BYTES = 5_000_000
+
+#: Ports tried after the default one is taken, before any free port.
+PORT_RETRIES = 20
+
+
+class _DefaultPort(int):
+    """The default port: an ``int`` that remembers it was not chosen by the user."""
+
+    __slots__ = ()
+
+
+DEFAULT_PORT = _DefaultPort(5000)
 
 
 def _figure_to_json(name: str, figure: Any) -> dict:
@@ -78,8 +91,10 @@ class DashboardServer:
         Address to bind. The default is only reachable from this machine; to watch
         from elsewhere use an SSH port-forward rather than binding ``0.0.0.0`` (the
         server has no authentication).
-    port : int, default=0
-        TCP port; 0 picks a free one (see :attr:`url` after :meth:`start`).
+    port : int, default=5000
+        TCP port; 0 picks a free one (see :attr:`url` after :meth:`start`). When the
+        default is left and 5000 is taken, the next free port up to 5020 is used (then
+        any free port) and logged; a port you pass yourself must be free.
     save_dir : str or path-like, optional
         Root of the output tree (as for the other visualizers): if given, :meth:`stop`
         writes ``<save_dir>/server/server_history.json`` (a training-history file) and
@@ -108,7 +123,7 @@ class DashboardServer:
     def __init__(
         self,
         host: str = "127.0.0.1",
-        port: int = 0,
+        port: int = DEFAULT_PORT,
         save_dir: str | os.PathLike | None = None,
         max_body_bytes: int = 1_000_000,
         allowed_hosts: Iterable[str] | None = None,
@@ -180,15 +195,24 @@ class DashboardServer:
         with self._lock:
             if self.running:
                 return self.url
-            try:
-                httpd = DashboardHTTPServer(
-                    (self.host, self.port), self._store, self.max_body_bytes, self.allowed_hosts
-                )
-            except OSError as exc:
-                raise InputError(
-                    f"cannot serve on {self.host}:{self.port} ({exc}). Choose another port, "
-                    "or port=0 for a free one."
-                ) from exc
+            ports = [int(self.port)]
+            if self.port is DEFAULT_PORT:
+                ports += [*range(int(self.port) + 1, int(self.port) + PORT_RETRIES + 1), 0]
+            for i, port in enumerate(ports):
+                try:
+                    httpd = DashboardHTTPServer(
+                        (self.host, port), self._store, self.max_body_bytes, self.allowed_hosts
+                    )
+                    break
+                except OSError as exc:
+                    if exc.errno == errno.EADDRINUSE and i + 1 < len(ports):
+                        continue
+                    raise InputError(
+                        f"cannot serve on {self.host}:{port} ({exc}). Choose another port, "
+                        "or port=0 for a free one."
+                    ) from exc
+            if ports[i] != ports[0]:
+                log.info("port %d is in use; serving on the next free port", ports[0])
             self._httpd = httpd
             self._thread = threading.Thread(
                 target=httpd.serve_forever,
