@@ -41,31 +41,16 @@ def in_tmp(tmp_path, monkeypatch):
     return tmp_path
 
 
-@pytest.fixture(scope="module")
-def data():
-    return tm.digits()
-
-
-@pytest.fixture(scope="module")
-def cnn():
-    return tm.cnn(keras)
-
-
-@pytest.fixture(scope="module")
-def transformer():
-    return tm.transformer(keras)
-
-
 def files(folder):
     return sorted(p.name for p in folder.iterdir())
 
 
-def test_basic_usage_with_trainer(data, cnn):
+def test_basic_usage_with_trainer(toolkit_data, toolkit_cnn):
     # Trainer(..., callbacks=[callback]).fit(...)  ->  model.fit(..., callbacks=[callback])
-    x, y = data
+    x, y = toolkit_data
     dashboard = TrainingDashboard(save_dir="visualizations", real_time=True, backend="plotly")
     callback = DashboardCallback(dashboard)
-    history = cnn.fit(x, y, validation_split=0.25, epochs=2, batch_size=16, verbose=0,
+    history = toolkit_cnn.fit(x, y, validation_split=0.25, epochs=2, batch_size=16, verbose=0,
                       callbacks=[callback])  # fmt: skip
     assert dashboard.epochs == [1, 2]
     np.testing.assert_allclose(dashboard.metrics["val_loss"], history.history["val_loss"])
@@ -73,11 +58,11 @@ def test_basic_usage_with_trainer(data, cnn):
     assert files(Path("visualizations/training")) == ["all_metrics.html", "training_history.json"]
 
 
-def test_layer_visualization(data, cnn):
-    x, y = data
-    viz = LayerVisualizer(cnn, save_dir="visualizations/layers")
+def test_layer_visualization(toolkit_data, toolkit_cnn):
+    x, y = toolkit_data
+    viz = LayerVisualizer(toolkit_cnn, save_dir="visualizations/layers")
     viz.register_hooks()
-    output = cnn(x[:4])  # forward pass: the hooks record every layer
+    output = toolkit_cnn(x[:4])  # forward pass: the hooks record every layer
     assert viz.activations_["out"].shape == (4, tm.CLASSES)
     np.testing.assert_allclose(viz.activations_["out"], keras.ops.convert_to_numpy(output))
     fig = viz.plot_activations("conv1", max_channels=16)
@@ -89,19 +74,21 @@ def test_layer_visualization(data, cnn):
     import tensorflow as tf
 
     with tf.GradientTape() as tape:
-        loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y[:4], cnn(x[:4])))
-    viz.record_gradients(tape.gradient(loss, cnn.trainable_weights), loss=loss)
+        loss = tf.reduce_mean(
+            keras.losses.sparse_categorical_crossentropy(y[:4], toolkit_cnn(x[:4]))
+        )
+    viz.record_gradients(tape.gradient(loss, toolkit_cnn.trainable_weights), loss=loss)
     fig = viz.plot_gradient_flow()
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == [
         "conv1/kernel", "conv1/bias", "conv2/kernel", "conv2/bias", "out/kernel", "out/bias",
     ]  # fmt: skip
     # the same numbers as the visualizer's own tape on the same batch (compiled loss)
-    own = LayerVisualizer(cnn).compute_gradients(x[:4], y[:4])
+    own = LayerVisualizer(toolkit_cnn).compute_gradients(x[:4], y[:4])
     np.testing.assert_allclose(viz.gradients_["mean_abs"], own["mean_abs"], rtol=1e-4)
     viz.plot_weight_distribution()
     viz.remove_hooks()
-    assert "call" not in vars(cnn)  # the model is as it was
-    cnn(x[:2])
+    assert "call" not in vars(toolkit_cnn)  # the model is as it was
+    toolkit_cnn(x[:2])
     assert viz.activations_ == {}
     folder = viz.saved_files_[0].parent
     assert folder.resolve() == (Path.cwd() / "visualizations" / "layers")
@@ -113,8 +100,8 @@ def test_layer_visualization(data, cnn):
     assert all(p.read_bytes()[:8] == PNG for p in folder.iterdir())
 
 
-def test_attention_visualization(transformer):
-    model, with_scores = transformer
+def test_attention_visualization(toolkit_transformer):
+    model, with_scores = toolkit_transformer
     ids = tm.token_ids(2)
     viz = AttentionVisualizer(model, save_dir="visualizations/attention")
     viz.set_tokens(tm.PixelTokenizer().convert_ids_to_tokens(ids[0]))
@@ -147,12 +134,12 @@ def test_attention_visualization(transformer):
     np.testing.assert_allclose(fig.axes[0].images[0].get_array(), attentions[1, 0, 1], atol=1e-6)
 
 
-def test_prediction_analysis(data, cnn):
-    x, y = data
+def test_prediction_analysis(toolkit_data, toolkit_cnn):
+    x, y = toolkit_data
     viz = PredictionVisualizer(
         class_names=["cat", "dog", "bird"], save_dir="visualizations/predictions"
     )
-    probabilities = cnn.predict(x, verbose=0)
+    probabilities = toolkit_cnn.predict(x, verbose=0)
     predictions = probabilities.argmax(axis=1)
     targets = y
     viz.update(predictions, targets, probabilities)
@@ -162,7 +149,7 @@ def test_prediction_analysis(data, cnn):
     viz.plot_roc_curve()
     viz.plot_pr_curve()
     data_loader = [(x[i : i + 16], y[i : i + 16]) for i in range(0, len(x), 16)]
-    table, fig = viz.analyze_misclassifications(data_loader, cnn)
+    table, fig = viz.analyze_misclassifications(data_loader, toolkit_cnn)
     assert sorted(table.index) == list(np.flatnonzero(predictions != targets))
     assert len(fig.axes) == min(16, len(table))
     folder = Path("visualizations/predictions")
@@ -218,28 +205,28 @@ def test_quick_convenience_functions():
     assert (cwd / "loss.png").read_bytes()[:8] == PNG
 
 
-def test_readme_output_structure(data, cnn, transformer):
+def test_readme_output_structure(toolkit_data, toolkit_cnn, toolkit_transformer):
     """The README's tree, with the toolkit's default folders under visualizations/."""
-    x, y = data
+    x, y = toolkit_data
     dash = TrainingDashboard(save_dir="visualizations/dashboard", real_time=False)
     for epoch, loss in enumerate([0.9, 0.6, 0.5]):
         dash.update(epoch, {"loss": loss, "accuracy": 1 - loss})
     dash.plot_all_metrics()
     dash.save_history()
-    layers = LayerVisualizer(cnn, save_dir="visualizations/layers")
+    layers = LayerVisualizer(toolkit_cnn, save_dir="visualizations/layers")
     layers.register_hooks()
-    cnn(x[:2])
+    toolkit_cnn(x[:2])
     layers.plot_activations("conv1")
     layers.compute_gradients(x[:8], y[:8])
     layers.plot_weight_distribution()
     layers.plot_gradient_flow()
-    model, _ = transformer
+    model, _ = toolkit_transformer
     attention = AttentionVisualizer(model, save_dir="visualizations/attention")
     model(tm.token_ids(1))
     attention.plot_attention_heatmap()
     attention.plot_multi_head_comparison(None, 0)
     preds = PredictionVisualizer(class_names=["a", "b", "c"], save_dir="visualizations/predictions")
-    proba = cnn.predict(x, verbose=0)
+    proba = toolkit_cnn.predict(x, verbose=0)
     preds.update(proba.argmax(1), y, proba)
     preds.plot_confusion_matrix()
     preds.plot_roc_curve(interactive=True)
@@ -257,6 +244,6 @@ def test_readme_output_structure(data, cnn, transformer):
     assert '<script src="http' not in (root / "predictions" / "roc_curves.html").read_text()
 
 
-def test_no_gradients_yet_says_which_call_records_them(cnn):
+def test_no_gradients_yet_says_which_call_records_them(toolkit_cnn):
     with pytest.raises(InputError, match=r"loss.backward\(\).*compute_gradients\(x, y\)"):
-        LayerVisualizer(cnn).plot_gradient_flow()
+        LayerVisualizer(toolkit_cnn).plot_gradient_flow()

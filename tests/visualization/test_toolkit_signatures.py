@@ -157,21 +157,6 @@ def test_differences_are_documented():
         assert f"``{pname}``" in text, f"{owner}({pname}) is not on docs/differences.rst"
 
 
-@pytest.fixture(scope="module")
-def data():
-    return tm.digits()
-
-
-@pytest.fixture(scope="module")
-def cnn():
-    return tm.cnn(keras)
-
-
-@pytest.fixture(scope="module")
-def transformer():
-    return tm.transformer(keras)
-
-
 def files(folder):
     return sorted(p.name for p in Path(folder).iterdir())
 
@@ -180,14 +165,14 @@ def both(tmp_path, kind):
     return tmp_path / "pos" / kind, tmp_path / "kw" / kind
 
 
-def test_layer_visualizer_both_ways(tmp_path, data, cnn):
-    x, y = data
+def test_layer_visualizer_both_ways(tmp_path, toolkit_data, toolkit_cnn):
+    x, y = toolkit_data
     d_pos, d_kw = both(tmp_path, "layers")
-    pos = LayerVisualizer(cnn, d_pos)
-    kw = LayerVisualizer(model=cnn, save_dir=d_kw)
+    pos = LayerVisualizer(toolkit_cnn, d_pos)
+    kw = LayerVisualizer(model=toolkit_cnn, save_dir=d_kw)
     pos.register_hooks(["conv1", "conv2"])
     kw.register_hooks(layer_names=["conv1", "conv2"])
-    cnn(x[:3])  # both visualizers record the same forward pass
+    toolkit_cnn(x[:3])  # both visualizers record the same forward pass
     np.testing.assert_array_equal(pos.activations_["conv2"], kw.activations_["conv2"])
     f_pos = pos.plot_activations("conv2", 2, tmp_path / "a.png", False)
     f_kw = kw.plot_activations(
@@ -222,11 +207,11 @@ def test_layer_visualizer_both_ways(tmp_path, data, cnn):
     assert (tmp_path / "a.png").is_file() and (tmp_path / "b.png").is_file()
     pos.remove_hooks()
     kw.remove_hooks()
-    assert "call" not in vars(cnn)
+    assert "call" not in vars(toolkit_cnn)
 
 
-def test_attention_visualizer_both_ways(tmp_path, transformer):
-    model, with_scores = transformer
+def test_attention_visualizer_both_ways(tmp_path, toolkit_transformer):
+    model, with_scores = toolkit_transformer
     ids = tm.token_ids(2)
     att = np.stack([keras.ops.convert_to_numpy(s) for s in with_scores(ids)[1:]])
     tokens = tm.PixelTokenizer().convert_ids_to_tokens(ids[0])
@@ -276,8 +261,8 @@ def test_attention_visualizer_both_ways(tmp_path, transformer):
     assert files(d_pos) == files(d_kw) == expected
 
 
-def test_attention_errors_say_what_to_do(transformer):
-    model, _ = transformer
+def test_attention_errors_say_what_to_do(toolkit_transformer):
+    model, _ = toolkit_transformer
     viz = AttentionVisualizer(model)
     with pytest.raises(InputError, match="No attention yet: call the model"):
         viz.plot_attention_rollout()
@@ -292,9 +277,9 @@ def _predictions(cnn, x):
     return proba.argmax(1), proba
 
 
-def test_prediction_visualizer_both_ways(tmp_path, data, cnn):
-    x, y = data
-    pred, proba = _predictions(cnn, x)
+def test_prediction_visualizer_both_ways(tmp_path, toolkit_data, toolkit_cnn):
+    x, y = toolkit_data
+    pred, proba = _predictions(toolkit_cnn, x)
     d_pos, d_kw = both(tmp_path, "predictions")
     pos = PredictionVisualizer(["a", "b", "c"], None, d_pos)
     kw = PredictionVisualizer(class_names=["a", "b", "c"], num_classes=None, save_dir=d_kw)
@@ -314,9 +299,9 @@ def test_prediction_visualizer_both_ways(tmp_path, data, cnn):
     pos.plot_pr_curve(None, True)
     kw.plot_pr_curve(save_path=None, interactive=True)
     loader = [(x[i : i + 10], y[i : i + 10]) for i in range(0, len(x), 10)]
-    t_pos, g_pos = pos.analyze_misclassifications(loader, cnn, "cuda", 4, None)
+    t_pos, g_pos = pos.analyze_misclassifications(loader, toolkit_cnn, "cuda", 4, None)
     t_kw, g_kw = kw.analyze_misclassifications(
-        data_loader=loader, model=cnn, device="cuda", max_samples=4, save_path=None
+        data_loader=loader, model=toolkit_cnn, device="cuda", max_samples=4, save_path=None
     )
     wrong = np.flatnonzero(pred != y)
     assert sorted(t_pos.index) == sorted(t_kw.index) == list(wrong)
@@ -327,11 +312,11 @@ def test_prediction_visualizer_both_ways(tmp_path, data, cnn):
     assert pos._n == len(y)  # the loader's predictions are analysed, not accumulated
 
 
-def test_misclassifications_from_any_data_loader(data, cnn):
+def test_misclassifications_from_any_data_loader(toolkit_data, toolkit_cnn):
     import tensorflow as tf
 
-    x, y = data
-    pred, _ = _predictions(cnn, x)
+    x, y = toolkit_data
+    pred, _ = _predictions(toolkit_cnn, x)
     wrong = list(np.flatnonzero(pred != y))
 
     class Batches(keras.utils.PyDataset):
@@ -354,11 +339,11 @@ def test_misclassifications_from_any_data_loader(data, cnn):
     }
     viz = PredictionVisualizer(num_classes=3)
     for name, loader in loaders.items():
-        table, _ = viz.analyze_misclassifications(loader, cnn, max_samples=2)
+        table, _ = viz.analyze_misclassifications(loader, toolkit_cnn, max_samples=2)
         assert sorted(table.index) == wrong, name
         assert table["confidence"].is_monotonic_decreasing, name
     with pytest.raises(InputError, match=r"expected \(x, y\) pairs"):
-        viz.analyze_misclassifications([x[:3]], cnn)
+        viz.analyze_misclassifications([x[:3]], toolkit_cnn)
     with pytest.raises(InputError, match="needs the model"):
         viz.analyze_misclassifications(loaders["list"])
 

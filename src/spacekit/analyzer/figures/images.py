@@ -195,6 +195,21 @@ def resize_bilinear(arr: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return out
 
 
+def _plotly_image(fig, image: np.ndarray, row: int, col: int) -> None:
+    """Add an (H, W, 3) image, or an (H, W) one in grey, to one plotly subplot."""
+    if image.ndim == 3:
+        fig.add_image(z=(image * 255).astype(np.uint8), row=row, col=col)
+    else:
+        fig.add_heatmap(
+            z=image.tolist(),
+            colorscale="Greys",
+            reversescale=True,
+            showscale=False,
+            row=row,
+            col=col,
+        )
+
+
 def make_overlay_figure(
     image: np.ndarray,
     heat: np.ndarray,
@@ -216,17 +231,7 @@ def make_overlay_figure(
 
         fig = make_subplots(rows=1, cols=3, subplot_titles=["input", heat_title, "overlay"])
         for col in (1, 3):
-            if rgb:
-                fig.add_image(z=(image * 255).astype(np.uint8), row=1, col=col)
-            else:
-                fig.add_heatmap(
-                    z=image.tolist(),
-                    colorscale="Greys",
-                    reversescale=True,
-                    showscale=False,
-                    row=1,
-                    col=col,
-                )
+            _plotly_image(fig, image, 1, col)
         fig.add_heatmap(z=heat.tolist(), colorscale="Jet", row=1, col=2)
         fig.add_heatmap(
             z=heat.tolist(), colorscale="Jet", opacity=alpha, showscale=False, row=1, col=3
@@ -289,17 +294,7 @@ def make_overlay_grid_figure(
         fig = make_subplots(rows=nrows, cols=ncols, subplot_titles=[h[0] for h in heats])
         for i, (_name, heat) in enumerate(heats):
             row, col = i // ncols + 1, i % ncols + 1
-            if rgb:
-                fig.add_image(z=(image * 255).astype(np.uint8), row=row, col=col)
-            else:
-                fig.add_heatmap(
-                    z=image.tolist(),
-                    colorscale="Greys",
-                    reversescale=True,
-                    showscale=False,
-                    row=row,
-                    col=col,
-                )
+            _plotly_image(fig, image, row, col)
             fig.add_heatmap(
                 z=np.asarray(heat, float).tolist(),
                 colorscale="Jet",
