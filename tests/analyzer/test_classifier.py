@@ -131,10 +131,20 @@ def test_multi_folder_roundtrip_with_114_names(tmp_path, multi):
     outputs = com.make_outputs()  # dl=True writes the folder
     names = {p.name for p in folder.iterdir()}
     assert names == {
-        "y_onehot.csv", "y_scores.npy", "y_pred.npy", "cmx.npy", "cmx_norm.npy", "fnfp.csv",
-        "test_idx.csv", "roc_auc.npy", "acc_loss.npz", "report.json", "metrics.json",
-        "history.npz", "manifest.json",
-    }  # fmt: skip
+        "y_onehot.csv",
+        "y_scores.npy",
+        "y_pred.npy",
+        "cmx.npy",
+        "cmx_norm.npy",
+        "fnfp.csv",
+        "test_idx.csv",
+        "roc_auc.npy",
+        "acc_loss.npz",
+        "report.json",
+        "metrics.json",
+        "history.npz",
+        "manifest.json",
+    }
     assert np.load(folder / "y_pred.npy").shape == (200, 4)  # 1.1.4 one-hot shape
     assert np.load(folder / "roc_auc.npy").shape == (4,)
     manifest = json.loads((folder / "manifest.json").read_text())
@@ -166,9 +176,12 @@ def test_multi_folder_roundtrip_with_114_names(tmp_path, multi):
 
 def test_validation_set_has_no_history(tmp_path):
     com = ComputeBinary(
-        y_true=[0, 1, 1, 0], y_scores=[0.2, 0.7, 0.6, 0.3], history={"loss": [1.0]},
-        validation=True, res_path=tmp_path / "val",
-    )  # fmt: skip
+        y_true=[0, 1, 1, 0],
+        y_scores=[0.2, 0.7, 0.6, 0.3],
+        history={"loss": [1.0]},
+        validation=True,
+        res_path=tmp_path / "val",
+    )
     com.make_outputs()
     assert not (tmp_path / "val" / "history.npz").exists()
     assert set(com.draw_plots()) == {"roc", "pr", "cmx"}

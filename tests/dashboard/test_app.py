@@ -42,7 +42,7 @@ def test_create_app_registers_pages_and_callbacks():
     assert layout.children == "home: ctx-value"
     assert seen == [(app, "ctx-value")]
     assert app.spacekit_context == "ctx-value"
-    assert app.server.config["MAX_CONTENT_LENGTH"] == 2 * 1024 * 1024
+    assert app.server.config["MAX_CONTENT_LENGTH"] == int(2e6 * 4 / 3) + 1_000_000
     client = app.server.test_client()
     resp = client.get("/")
     assert resp.status_code == 200
@@ -53,7 +53,7 @@ def test_create_app_registers_pages_and_callbacks():
     assert refs and all(r.startswith("/") for r in refs), refs
     assert client.get("/assets/style.css").status_code == 200
     too_big = client.post(
-        "/_dash-update-component", data=b"x" * (3 * 1024 * 1024), content_type="application/json"
+        "/_dash-update-component", data=b"x" * 4_000_000, content_type="application/json"
     )
     assert too_big.status_code == 413
 

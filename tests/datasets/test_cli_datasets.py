@@ -85,7 +85,14 @@ def test_list():
     assert "svm" in res.output and "hstcal" in res.output and "available" in res.output
     res = run(["list", "--json"])
     rows = json.loads(res.output)
-    assert {r["name"] for r in rows} == {"jwst", "svm", "hstcal"}
+    assert {r["name"] for r in rows} == {
+        "jwst",
+        "svm",
+        "hstcal",
+        "results_cal",
+        "results_svm",
+        "results_jwst",
+    }
 
 
 def test_help_lists_subcommands():

@@ -57,8 +57,16 @@ def test_load_svm_sample():
 
 def test_list_samples():
     table = ds.list_samples()
-    assert list(table.index) == ["jwst", "svm", "hstcal"]
+    assert list(table.index) == [
+        "jwst",
+        "svm",
+        "hstcal",
+        "results_cal",
+        "results_svm",
+        "results_jwst",
+    ]
     assert table.loc["svm", "available"] and table.loc["hstcal", "available"]
+    assert table.loc["results_cal", "available"] and table.loc["results_svm", "available"]
     assert "n_visits=" in table.loc["svm", "summary"]
 
 

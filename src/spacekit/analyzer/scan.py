@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from spacekit.analyzer.results import read_manifest
+from spacekit.analyzer.results import RESULTS_FORMAT, read_manifest
 from spacekit.exceptions import ArchiveError, InputError
 
 __all__ = [
@@ -82,9 +82,18 @@ SVM_DET = {0: "hrc", 1: "ir", 2: "sbc", 3: "uvis", 4: "wfc"}
 
 
 def is_results_folder(path: str | os.PathLike) -> bool:
-    """True if ``path`` holds a results folder (a manifest, scores or predictions)."""
+    """True if ``path`` is a results folder: scores or predictions, or a results manifest."""
     p = Path(path)
-    return p.is_dir() and any((p / m).is_file() for m in _RESULT_MARKERS)
+    if not p.is_dir():
+        return False
+    if any((p / m).is_file() for m in _RESULT_MARKERS[1:]):
+        return True
+    if (p / "manifest.json").is_file():
+        try:
+            return read_manifest(p).get("format") == RESULTS_FORMAT
+        except ArchiveError:
+            return False
+    return False
 
 
 @dataclass
@@ -227,7 +236,7 @@ def _task_of(path: Path, manifest: Mapping[str, Any]) -> str:
     )
 
 
-def load_compute(res_path: str | os.PathLike, **kwargs):
+def load_compute(res_path: str | os.PathLike, validation: bool | None = None, **kwargs):
     """Load a results folder into a ComputeBinary, ComputeMulti or ComputeRegressor.
 
     The task comes from ``manifest.json``; for 1.1.4 folders from the files
@@ -238,6 +247,9 @@ def load_compute(res_path: str | os.PathLike, **kwargs):
     Parameters
     ----------
     res_path : path-like
+    validation : bool, optional
+        Whether the folder describes a validation set (default: from the manifest, or
+        a folder named ``val``).
     **kwargs
         Passed to the class (``classes=...``, ``thresholds=...``).
 
@@ -254,7 +266,8 @@ def load_compute(res_path: str | os.PathLike, **kwargs):
     manifest = read_manifest(path)
     meta = manifest.get("meta") or {}
     task = _task_of(path, manifest)
-    validation = bool(meta.get("validation", path.name == "val"))
+    if validation is None:
+        validation = bool(meta.get("validation", path.name == "val"))
     if task == "regression":
         com = ComputeRegressor(res_path=path, validation=validation, **kwargs)
     elif task == "binary":
@@ -382,7 +395,7 @@ class MegaScanner:
         kwargs: dict[str, Any] = {}
         if self.labels and Com is not None and "Regressor" not in Com.__name__:
             kwargs["classes"] = list(self.labels)
-        return load_compute(res_path, **kwargs)
+        return load_compute(res_path, validation=validation, **kwargs)
 
     def scan_results(self) -> dict[str, dict]:
         """Load every result key of every version into :attr:`mega`."""
@@ -443,9 +456,11 @@ class MegaScanner:
 
         labels = list(self.labels) or [str(k) for k in range(np.asarray(cmx_list[0]).shape[0])]
         return make_confusion_grid(
-            cmx_list, labels, normalized=cmx_type == "normalized",
+            cmx_list,
+            labels,
+            normalized=cmx_type == "normalized",
             titles=self.versions[: len(cmx_list)],
-        )  # fmt: skip
+        )
 
     def load_dataframe(self, primary: int | None = None) -> pd.DataFrame:
         """Read the primary version's training table (decoded)."""

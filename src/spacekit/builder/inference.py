@@ -416,11 +416,33 @@ class NumpyMLP:
     __call__ = predict
 
     def _forward(self, x: np.ndarray) -> np.ndarray:
+        return self._trace(x)[self.output]
+
+    def _trace(self, x: np.ndarray) -> dict[str, np.ndarray]:
         outputs: dict[str, np.ndarray] = {}
         for layer in self.layers:
             src = x if layer.inbound is None else outputs[layer.inbound]
             outputs[layer.name] = layer(src).astype(_F32, copy=False)
-        return outputs[self.output]
+        return outputs
+
+    def layer_outputs(self, X) -> dict[str, np.ndarray]:
+        """Every layer's output for inputs ``X`` (the same pass as :meth:`predict`).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_features,)
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            Layer name -> output of shape (n_samples, width), in evaluation order; the
+            output layer's entry equals ``predict(X)``.
+        """
+        x = np.asarray(X, dtype=_F32)
+        if x.ndim == 1:
+            x = x.reshape(1, -1)
+        self.predict(x[:1])  # validates the shape with the usual message
+        return self._trace(x)
 
     # ----------------------------------------------------------------- summary
     def count_params(self) -> int:

@@ -67,6 +67,8 @@ def create_dashboard(
     from spacekit.dashboard.pages import RESULTS_PAGES
 
     ctx = load_context(kind, results, data)
+    ctx.max_upload_mb = float(max_upload_mb)
+    _warm_imports()
     return create_app(
         RESULTS_PAGES,
         ctx,
@@ -74,6 +76,25 @@ def create_dashboard(
         subtitle=f"{ctx.settings.title} - {len(ctx.versions)} version(s), {ctx.source}",
         max_upload_mb=max_upload_mb,
     )
+
+
+def _warm_imports() -> None:
+    """Import the heavy libraries of the pages in a background thread.
+
+    scikit-learn, SciPy and plotly take seconds to import on a busy machine; doing it
+    while the server starts keeps that wait away from the first page a user opens.
+    """
+    import importlib
+    import threading
+
+    def work():
+        for name in ("plotly.graph_objects", "plotly.subplots", "sklearn.metrics", "scipy.stats"):
+            try:
+                importlib.import_module(name)
+            except ImportError:  # pragma: no cover - the pages report it when used
+                pass
+
+    threading.Thread(target=work, name="spacekit-warm-imports", daemon=True).start()
 
 
 def __getattr__(name):

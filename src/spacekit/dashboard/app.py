@@ -49,7 +49,7 @@ from typing import Any
 from spacekit._optional import require
 from spacekit.exceptions import InputError
 
-__all__ = ["create_app", "ASSETS_DIR", "page_modules"]
+__all__ = ["create_app", "ASSETS_DIR", "page_modules", "request_limit"]
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,11 @@ def page_modules(pages: Sequence[str | ModuleType]) -> list[ModuleType]:
     if len(set(paths)) != len(paths):
         raise InputError(f"Two pages share a path: {paths}.")
     return mods
+
+
+def request_limit(max_upload_mb: float) -> int:
+    """Largest request body (bytes) for files of ``max_upload_mb``: base64 + 1 MB."""
+    return int(max_upload_mb * 1e6 * 4 / 3) + 1_000_000
 
 
 def _layout_for(mod: ModuleType, context: Any):
@@ -139,8 +144,9 @@ def create_app(
     subtitle : str, optional
         Shown beside the title (e.g. what data is loaded).
     max_upload_mb : float, default=20.0
-        Largest request body the server accepts (uploads arrive base64-encoded inside
-        a callback request, so a file of ``max_upload_mb * 0.7`` MB fits).
+        Largest uploaded file (MB). Uploads arrive base64-encoded inside a callback
+        request, so the server refuses request bodies larger than
+        :func:`request_limit` bytes (413) before reading them.
     assets_folder : path-like, optional
         CSS/JS/images to serve (default: the package's own ``assets``).
 
@@ -186,7 +192,7 @@ def create_app(
         if register is not None:
             register(app, context)
     server = app.server
-    server.config["MAX_CONTENT_LENGTH"] = int(max_upload_mb * 1024 * 1024)
+    server.config["MAX_CONTENT_LENGTH"] = request_limit(max_upload_mb)
 
     @server.after_request
     def _security_headers(response):

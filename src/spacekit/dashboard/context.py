@@ -69,7 +69,7 @@ KINDS: dict[str, KindSettings] = {
             "detector",
             "dtype",
             "instr",
-        ),  # fmt: skip
+        ),
         tx_cols=("n_files", "total_mb"),
     ),
     "svm": KindSettings(
@@ -163,6 +163,8 @@ class DashboardContext:
         ``"packaged sample"`` or the results folder, for the home page.
     problems : list of str
         Things that could not be loaded, shown on the home page.
+    max_upload_mb : float
+        Largest upload the pages accept.
     """
 
     settings: KindSettings
@@ -171,6 +173,7 @@ class DashboardContext:
     data_path: Path | None
     source: str
     problems: list[str] = field(default_factory=list)
+    max_upload_mb: float = 20.0
     _cache: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -217,12 +220,13 @@ class DashboardContext:
     def tables(self) -> dict[str, Path]:
         """Data tables available to the EDA and drift pages, by display name."""
         out: dict[str, Path] = {}
-        if self.data_path is not None:
-            out[f"data: {self.data_path.name}"] = self.data_path
+        seen: set[Path] = set()
         for v in reversed(self.versions):
             for p in v.data:
-                rel = p.relative_to(v.path)
-                out.setdefault(f"{v.label}: {rel}", p)
+                out[f"{v.label}: {p.relative_to(v.path)}"] = p
+                seen.add(p.resolve())
+        if self.data_path is not None and self.data_path.resolve() not in seen:
+            out = {f"data: {self.data_path.name}": self.data_path, **out}
         return out
 
     def table(self, path: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -248,11 +252,15 @@ class DashboardContext:
         spec = ModelSpec(name=path.stem, path=path)
         folder = path.parent
         sidecar = next(
-            (p for p in (folder / "model_inputs.json", folder.parent / "model_inputs.json")
-             if p.is_file()), None,
-        )  # fmt: skip
+            (
+                p
+                for p in (folder / "model_inputs.json", folder.parent / "model_inputs.json")
+                if p.is_file()
+            ),
+            None,
+        )
         info = (_read_json(sidecar) or {}).get(path.stem, {}) if sidecar else {}
-        spec.features = list(info.get("features") or self.settings.features)
+        spec.features = list(info.get("features") or self._default_features(path.stem))
         spec.tx_cols = list(info.get("tx_cols") or self.settings.tx_cols)
         spec.classes = list(info.get("classes") or [])
         tx_name = info.get("tx_file")
@@ -260,6 +268,35 @@ class DashboardContext:
         if candidates and candidates[0].is_file():
             spec.tx = _read_json(candidates[0])
         return spec
+
+    def _default_features(self, name: str) -> list[str]:
+        if self.kind == "jwst":
+            from spacekit.preprocessor.tables.jwst_cal import COLUMN_ORDER
+
+            mode = "SPEC" if name.startswith("spec") else "IMAGE"
+            return list(COLUMN_ORDER[mode])
+        return list(self.settings.features)
+
+    def model_spec(self, name: str) -> ModelSpec:
+        """The saved model called ``name``."""
+        for spec in self.models():
+            if spec.name == name:
+                return spec
+        raise InputError(f"No saved model {name!r}; have {[m.name for m in self.models()]}.")
+
+    def load_model(self, spec: ModelSpec):
+        """The numpy model of ``spec`` (loaded once)."""
+        from spacekit.builder.inference import NumpyMLP
+
+        return self._cached(("model", str(spec.path)), lambda: NumpyMLP.from_keras_file(spec.path))
+
+    def network(self, spec: ModelSpec):
+        """The Dense structure of ``spec`` (:func:`~spacekit.analyzer.network.dense_structure`)."""
+        from spacekit.analyzer.network import dense_structure
+
+        return self._cached(
+            ("network", str(spec.path)), lambda: dense_structure(self.load_model(spec))
+        )
 
     def describe(self) -> dict[str, Any]:
         """Summary for the home page."""

@@ -4,7 +4,10 @@ Each sample is a folder ``spacekit/datasets/samples/<name>/`` with a ``manifest.
 
 * ``jwst``: Level-1 ``_uncal.fits`` exposures, daily metadata CSVs and ``truth.csv``;
 * ``svm``: a few SVM visits (aligned and misaligned) and ``labels.csv``;
-* ``hstcal``: ``hstcal.csv``, simulated HST calibration jobs with labels.
+* ``hstcal``: ``hstcal.csv``, simulated HST calibration jobs with labels;
+* ``results_cal``, ``results_svm``, ``results_jwst``: training results (several
+  versions, written by :mod:`spacekit.analyzer.compute`) shown by default by
+  ``spacekit dashboard cal|svm|jwst``; made by ``tools/make_dashboard_samples.py``.
 """
 
 from __future__ import annotations
@@ -28,7 +31,14 @@ __all__ = [
     "load_hstcal_sample",
 ]
 
-SAMPLE_NAMES: tuple[str, ...] = ("jwst", "svm", "hstcal")
+SAMPLE_NAMES: tuple[str, ...] = (
+    "jwst",
+    "svm",
+    "hstcal",
+    "results_cal",
+    "results_svm",
+    "results_jwst",
+)
 
 
 def _samples_root() -> Path:
@@ -40,7 +50,7 @@ def get_sample_path(name: str) -> Path:
 
     Parameters
     ----------
-    name : {"jwst", "svm", "hstcal"}
+    name : {"jwst", "svm", "hstcal", "results_cal", "results_svm", "results_jwst"}
         Sample name.
 
     Returns

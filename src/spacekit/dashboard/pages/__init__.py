@@ -6,4 +6,8 @@
 RESULTS_PAGES: tuple[str, ...] = (
     "spacekit.dashboard.pages.home",
     "spacekit.dashboard.pages.evaluation",
+    "spacekit.dashboard.pages.eda",
+    "spacekit.dashboard.pages.drift",
+    "spacekit.dashboard.pages.network",
+    "spacekit.dashboard.pages.predictions",
 )
