@@ -72,6 +72,7 @@ __all__ = [
     "register",
     "list_entries",
     "get_entry",
+    "model_card",
     "is_registry_name",
     "default_name",
     "cache_dir",
@@ -344,6 +345,25 @@ def get_entry(name: str) -> ModelEntry:
 def default_name(kind: str) -> str:
     """Registry name of the packaged default archive of ``kind`` (``"packaged/jwst_cal"``)."""
     return f"{PACKAGED_PREFIX}/{kind}"
+
+
+def model_card(name: str) -> str:
+    """The model card (Markdown) of ``name``.
+
+    Packaged archives carry theirs (``MODEL_CARD.md``, read from the zip without
+    extracting anything); published ones have theirs in the registry.
+    """
+    entry = get_entry(name)
+    if entry.packaged and entry.packaged_path.is_file():
+        from spacekit.builder.archive_zip import open_zip, read_zip_members
+
+        with open_zip(entry.packaged_path) as zf:
+            names = {i.filename for i in zf.infolist()}
+            if "MODEL_CARD.md" in names:
+                where = f"archive '{entry.packaged_path}'"
+                data = read_zip_members(zf, ["MODEL_CARD.md"], where)["MODEL_CARD.md"]
+                return data.decode("utf-8", "replace")
+    return entry.card or f"# {entry.name}\n\n{entry.description}\n"
 
 
 # ------------------------------------------------------------------------- cache

@@ -25,6 +25,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "datasets": ("spacekit.cli.datasets:datasets", "Simulate observatory data; list samples."),
     "jwst": ("spacekit.cli.jwst:jwst", "JWST calibration: predict Level-3 memory footprints."),
     "viz": ("spacekit.cli.viz:viz", "Training visualizations: live server and HTML reports."),
+    "models": ("spacekit.cli.models:models", "Trained-model archives by name: list, info, fetch."),
     "svm": ("spacekit.cli.svm:svm", "HST single-visit mosaics: prep, corrupt, predict, train."),
     "dashboard": (
         "spacekit.cli.dashboard:dashboard",

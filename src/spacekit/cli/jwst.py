@@ -20,21 +20,22 @@ def jwst() -> None:
     """JWST calibration: predict Level-3 memory footprints from Level-1 exposures."""
 
 
-def format_table(rows: list[dict], skipped: list[tuple[str, str]]) -> str:
+def format_table(rows: list[dict], skipped: list[tuple[str, str]], model: str | None = None) -> str:
     """Render predictions, their flags and the skipped inputs as a plain-text table.
 
-    A ``!`` after a prediction marks it as flagged (computed from missing or implausible
-    header values); the ``flagged`` section says why.
+    ``model`` (the answering archive's label) heads the table. A ``!`` after a prediction
+    marks it as flagged (computed from missing or implausible header values, or set to the
+    floor or the cap); the ``flagged`` section says why.
     """
-    out = []
+    out = [f"model: {model}"] if model else []
     if rows:
         width = max(len("product"), *(len(r["product"]) for r in rows))
-        out.append(f"{'product':<{width}}  {'mode':<5}  {'gbSize':>8}  {'n_exp':>5}")
-        out.append("-" * (width + 25))
+        out.append(f"{'product':<{width}}  {'mode':<5}  {'gbSize [GB]':>11}  {'n_exp':>5}")
+        out.append("-" * (width + 28))
         for r in rows:
             mark = " !" if r.get("flags") else ""
             out.append(
-                f"{r['product']:<{width}}  {r['exp_mode']:<5}  {r['gbSize']:>8.2f}  "
+                f"{r['product']:<{width}}  {r['exp_mode']:<5}  {r['gbSize']:>11.2f}  "
                 f"{r['n_exposures']:>5}{mark}"
             )
         out.append(f"{len(rows)} product(s) predicted (gbSize: memory in GB)")
@@ -43,7 +44,7 @@ def format_table(rows: list[dict], skipped: list[tuple[str, str]]) -> str:
     flagged = [r for r in rows if r.get("flags")]
     if flagged:
         out.append("")
-        out.append(f"flagged ({len(flagged)}), predicted from missing or implausible values:")
+        out.append(f"flagged ({len(flagged)}):")
         out.extend(f"  {r['product']}: {'; '.join(r['flags'])}" for r in flagged)
     if skipped:
         out.append("")
@@ -84,11 +85,18 @@ def write_results(path: Path, rows: list[dict], skipped, meta: dict) -> Path:
                 "skipped": [{"input": str(i), "reason": str(r)} for i, r in skipped],
             },
         )
-    fields = ["product", "exp_mode", "gbSize", "n_exposures", "flags"]
+    model = meta.get("model") or {}
+    per_row = {
+        "model": model.get("name"),
+        "model_version": model.get("version"),
+        "model_sha256": model.get("sha256"),
+        "trained_on": model.get("trained_on"),
+    }
+    fields = ["product", "exp_mode", "gbSize", "n_exposures", "flags", *per_row]
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
-    writer.writerows({**r, "flags": "; ".join(r.get("flags", []))} for r in rows)
+    writer.writerows({**r, "flags": "; ".join(r.get("flags", [])), **per_row} for r in rows)
     return atomic_write_text(path, buf.getvalue())
 
 
@@ -145,7 +153,11 @@ def predict(
     be predicted.
     """
     from spacekit.exceptions import FlaggedInputWarning, SkippedInputWarning, SpacekitError
-    from spacekit.skopes.jwst.cal.predict import JwstCalPredict, parse_expmodes
+    from spacekit.skopes.jwst.cal.predict import (
+        JwstCalPredict,
+        parse_expmodes,
+        simulated_model_warning,
+    )
 
     if sample == (input_path is not None):
         raise click.UsageError("give either INPUT_PATH or --sample (exactly one)")
@@ -187,7 +199,11 @@ def predict(
         click.echo(f"Error: {exc.strerror or exc}{where}", err=True)
         sys.exit(1)
     rows = jp.results()
-    click.echo(format_table(rows, jp.skipped))
+    model = jp.model_info
+    caution = simulated_model_warning(jp)
+    if caution:
+        click.echo(f"Warning: {caution}", err=True)
+    click.echo(format_table(rows, jp.skipped, model.label() if model else None))
     if output is not None and not rows:
         click.echo(f"Nothing was predicted, so {output} was not written.", err=True)
     elif output is not None:
@@ -197,6 +213,7 @@ def predict(
             "spacekit_version": __version__,
             "input_path": str(jp.input_path),
             "model_archive": str(jp.model_path) if jp.model_path else None,
+            "model": model.to_dict() if model else None,
         }
         try:
             write_results(output, rows, jp.skipped, meta)
@@ -204,5 +221,11 @@ def predict(
             click.echo(f"Error: cannot write {output}: {exc.strerror or exc}", err=True)
             sys.exit(1)
         click.echo(f"Wrote {output}", err=True)
+    else:
+        click.echo(
+            "Nothing was written to disk; pass --output FILE.json or FILE.csv to save these "
+            "results.",
+            err=True,
+        )
     if not jp.predictions:
         sys.exit(1)

@@ -33,6 +33,7 @@ __all__ = [
 PRIMARY_KEYWORDS: dict[str, str] = {
     "DATE": "UTC date file created",
     "ORIGIN": "Organization responsible for creating file",
+    "SIMULATE": "simulated by spacekit.datasets.jwst",
     "TELESCOP": "Telescope used to acquire the data",
     "FILENAME": "Name of the file",
     "FILETYPE": "Type of data in the file",
@@ -182,6 +183,7 @@ def primary_cards(rec: dict[str, Any], filename: str) -> list[tuple[str, Any, st
     values.update(
         DATE=created.strftime("%Y-%m-%dT%H:%M:%S.%f")[:23],
         ORIGIN="STSCI",
+        SIMULATE=True,  # marks every simulated file (see spacekit.datasets.is_simulated)
         TELESCOP="JWST",
         FILENAME=filename,
         FILETYPE="uncalibrated",

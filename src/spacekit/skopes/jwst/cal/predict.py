@@ -7,6 +7,8 @@ The spacekit 1.1.4 interface, with the models run in numpy (no TensorFlow import
     jp.run_inference()
     jp.predictions   # {'jw01076-o101_t1_nircam_clear-f212n': {'gbSize': 10.02}, ...}
     jp.skipped       # [(path or product, reason), ...]
+    jp.flags         # {product: ["floor: model output -0.08 GB raised to ..."], ...}
+    jp.model_info    # which archive answered (name, version, sha256, trained on ...)
 
 or from a shell (same flags as 1.1.4)::
 
@@ -15,8 +17,10 @@ or from a shell (same flags as 1.1.4)::
 Flow: :class:`~spacekit.preprocessor.scrub.JwstCalScrubber` scrapes the headers, groups
 exposures into Level-3 products and encodes the 27 features; PowerX normalises the offset
 columns with the archive's ``tx_data``; the 18 ``COLUMN_ORDER`` columns go through the
-``img3_reg`` (IMAGE) or ``spec3_reg`` (SPEC) network; outputs are rounded to 2 decimals and
-capped at 990 GB. Like 1.1.4, negative outputs are not clipped.
+``img3_reg`` (IMAGE) or ``spec3_reg`` (SPEC) network; the archive's inverse target
+transform (``tx_data`` ``"target"``; identity for 1.1.4 archives) turns the outputs into GB,
+which are bounded to [``GB_FLOOR``, ``GB_CAP``] (each product so changed is listed in
+``flags``) and rounded to 2 decimals.
 """
 
 from __future__ import annotations
@@ -37,7 +41,8 @@ import numpy as np
 from spacekit._json import read_json_file
 from spacekit._runner import add_log_arguments, configure_runner_logging
 from spacekit.builder.archive import ModelArchive, get_archive
-from spacekit.builder.registry import resolve_model_path
+from spacekit.builder.registry import ModelProvenance, provenance, resolve_model_path
+from spacekit.builder.target import bound_value, inverse_target, target_transform
 from spacekit.exceptions import DataError, InputError, SkippedInputWarning
 from spacekit.skopes.jwst.cal.config import COLUMN_ORDER, KEYPAIR_DATA, NORM_COLS
 
@@ -49,9 +54,11 @@ __all__ = [
     "ModelHandle",
     "InputNotFoundError",
     "GB_CAP",
+    "GB_FLOOR",
     "DEFAULT_NORM_COLS",
     "MODEL_NAMES",
     "parse_expmodes",
+    "simulated_model_warning",
     "main",
 ]
 
@@ -60,6 +67,12 @@ log = logging.getLogger("spacekit.skopes.jwst.cal.predict")
 
 #: Largest prediction reported (GB); larger model outputs are set to this value.
 GB_CAP = 990.0
+#: Smallest prediction reported (GB). No Level-3 job runs in less: the pipeline process
+#: alone needs more. Smaller model outputs (including negative ones) are raised to it and
+#: the product is flagged in ``JwstCalPredict.flags``.
+GB_FLOOR = 0.1
+#: Units of the reported values.
+UNITS = {"gbSize": "GB"}
 #: 1.1.4's constructor default for ``norm_cols`` (only a fallback; see ``normalize_inputs``):
 #: the IMAGE model's normalised columns.
 DEFAULT_NORM_COLS = NORM_COLS["IMAGE"]
@@ -249,16 +262,22 @@ class JwstCalPredict:
         :attr:`predictions` or here (TAC and FGS products, which have no model, too).
     products : dict
         Product name -> list of exposure keys grouped into it.
-    flags : dict
-        Product name -> reasons its prediction is suspect (built from missing or
-        implausible header values, see :mod:`spacekit.preprocessor.scrub_checks`);
-        :meth:`results` carries them too.
+    flags : dict of str to list of str
+        Product name -> reasons its prediction is suspect: built from missing or
+        implausible header values (see :mod:`spacekit.preprocessor.scrub_checks`), or set
+        to a bound (``GB_FLOOR``, ``GB_CAP``), e.g. ``"floor: model output -0.08 GB
+        raised to the 0.1 GB floor"``. :meth:`results` carries them too.
     img3_reg, spec3_reg : ModelHandle or None
         The loaded models (``.model`` has ``predict``).
     tx_data : dict or None
         The last normalisation statistics used.
     archive : ModelArchive or None
         The archive the models came from.
+    model_info : spacekit.builder.registry.ModelProvenance or None
+        Which archive answered: registry name (or file name), version, SHA-256, and
+        whether it was trained on ``"real"`` or ``"simulated"`` data.
+    units : dict
+        ``{"gbSize": "GB"}``.
 
     See Also
     --------
@@ -329,6 +348,8 @@ class JwstCalPredict:
         self.log = log
         self.log_kws = log_kws
         self.predictions: dict[str, dict[str, float]] = {}
+        self.units = dict(UNITS)
+        self.model_info: ModelProvenance | None = None
         self.input_data: dict = dict.fromkeys(_MODES)
         self.inputs: dict = dict.fromkeys(_MODES)
         self.skipped: list[tuple[str, str]] = []
@@ -391,6 +412,16 @@ class JwstCalPredict:
             setattr(self, name, handle)
             if handle is not None:
                 self.models[name] = handle  # as 1.1.4: reusable as models=... elsewhere
+        from_archive = any(
+            h is not None and h.model_path is not None for h in (self.img3_reg, self.spec3_reg)
+        )
+        if from_archive:
+            self.model_info = provenance(self.archive)
+        else:
+            self.model_info = ModelProvenance(
+                "models passed in", "jwst_cal", None, None, "unknown", ""
+            )
+        log.info("Model: %s", self.model_info.label())
 
     def _tx_for(self, mode: str) -> dict:
         if self.tx_file is not None:
@@ -517,7 +548,7 @@ class JwstCalPredict:
             ours = self.skipped
             self.skipped = list(getattr(scrubber, "skipped", [])) + ours
             self.products = dict(getattr(scrubber, "products", {}) or {})
-            self.flags = dict(getattr(scrubber, "flags", {}) or {})
+            self.flags = {p: list(f) for p, f in (getattr(scrubber, "flags", {}) or {}).items()}
         by_reason: dict[str, list[str]] = {}
         for item, reason in ours:  # the scrubber logs its own skips
             by_reason.setdefault(reason, []).append(item)
@@ -567,22 +598,48 @@ class JwstCalPredict:
             X = X.reshape(1, -1)
         return _predict(model, X)
 
+    def _target_for(self, mode: str, handle: ModelHandle) -> str:
+        """Inverse target transform of ``handle``: its archive's ``tx_data``, else ``tx_file``'s."""
+        if handle.model_path is not None and self.archive is not None:
+            tx = self.archive.tx_for(mode)
+            where = f"tx_data-{mode.lower()}.json of '{self.model_path}'"
+        else:
+            tx = self.tx_data if self.tx_file is not None else None
+            where = f"tx_file '{self.tx_file}'"
+        return target_transform(tx, where)
+
     def _run_mode(self, mode: str, handle: ModelHandle | None) -> None:
         X, df = self.inputs.get(mode), self.input_data.get(mode)
         if handle is None or X is None or df is None:
             return
-        pred = self.regressor(handle.model, X)
-        for product, value in zip(df.index, pred, strict=True):
-            gb = float(np.squeeze(value))
+        transform = self._target_for(mode, handle)
+        pred = inverse_target(np.reshape(self.regressor(handle.model, X), (len(df), -1)), transform)
+        bounded = []
+        for product, value in zip(df.index, pred[:, 0], strict=True):
+            product, gb = str(product), float(value)
             if not math.isfinite(gb):
                 reason = f"{mode} model output is not finite ({gb})"
                 log.warning("Skipped %s: %s", product, reason)
-                self.skipped.append((str(product), reason))
+                self.skipped.append((product, reason))
                 continue
-            gb = round(gb, 2)
-            if gb > GB_CAP:
-                gb = GB_CAP
-            self.predictions[str(product)] = {"gbSize": gb}
+            gb, flag = bound_value(gb, GB_FLOOR, GB_CAP)
+            if flag:
+                product_flags = self.flags.setdefault(product, [])
+                if flag not in product_flags:
+                    product_flags.append(flag)
+                bounded.append(product)
+            self.predictions[product] = {"gbSize": round(gb, 2)}
+        if bounded:
+            more = f" and {len(bounded) - 3} more" if len(bounded) > 3 else ""
+            log.warning(
+                "%d %s prediction(s) set to the %s-%s GB bounds (%s%s); see flags",
+                len(bounded),
+                mode,
+                GB_FLOOR,
+                GB_CAP,
+                ", ".join(bounded[:3]),
+                more,
+            )
 
     def run_image_inference(self) -> None:
         """Predict every IMAGE product with ``img3_reg``."""
@@ -600,16 +657,16 @@ class JwstCalPredict:
             self.run_image_inference()
         if self.spec3_reg is not None:
             self.run_spec_inference()
-        log.info("Predictions: %s", self.predictions)
+        log.info("Predictions (GB) from %s: %s", self.model_info.label(), self.predictions)
         if not self.predictions:
             log.warning("No Level-3 product could be predicted from '%s'", self.input_path)
         return self.predictions
 
     # ----------------------------------------------------------------- results
     def results(self) -> list[dict]:
-        """One record per predicted product: product, exp_mode, gbSize, n_exposures, flags.
+        """One record per predicted product: product, exp_mode, gbSize (GB), n_exposures, flags.
 
-        ``flags`` lists why the prediction is suspect (empty for a clean one).
+        ``flags`` lists why the prediction is suspect or was bounded (empty for a clean one).
         """
         rows = []
         for mode in MODEL_NAMES:
@@ -633,6 +690,34 @@ class JwstCalPredict:
                     }
                 )
         return rows
+
+
+def simulated_model_warning(jp: JwstCalPredict) -> str | None:
+    """A warning when real-looking inputs meet a model trained on simulated data, else None.
+
+    Inputs look simulated when the files checked (up to 5, spread over the folder) carry
+    the simulators' ``SIMULATE = T`` card (:mod:`spacekit.extractor.simulated`). The
+    message names the published real-data model to use instead.
+    """
+    info = jp.model_info
+    if info is None or info.trained_on != "simulated" or jp.input_path is None:
+        return None
+    from spacekit.builder.registry import list_entries
+    from spacekit.extractor.scrape import find_exposure_files
+    from spacekit.extractor.simulated import look_simulated
+
+    try:
+        files = find_exposure_files(jp.input_path, pfx=jp.pid or "", sfx=jp.sfx)
+    except InputError:
+        return None
+    if look_simulated(files):
+        return None
+    real = [e.name for e in list_entries("jwst_cal") if e.trained_on == "real"]
+    use = f" For real exposures use a model trained on real data: -m {real[-1]}." if real else ""
+    return (
+        f"These inputs are not from spacekit's simulators, but the model {info.name} was "
+        f"trained on simulated metadata; its estimates may not hold for real data.{use}"
+    )
 
 
 def predict_handler(input_path, **kwargs) -> JwstCalPredict:
@@ -721,6 +806,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # e.g. an unreadable input folder
         log.error("%s%s", exc.strerror or exc, f" ({exc.filename})" if exc.filename else "")
         return 1
+    caution = simulated_model_warning(jp)
+    if caution:
+        log.warning("%s", caution)
     sys.stdout.write(json.dumps(jp.predictions, indent=2) + "\n")
     return 0 if jp.predictions else 1
 
