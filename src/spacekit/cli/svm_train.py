@@ -21,7 +21,7 @@ __all__ = ["train"]
     "output_path",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Run folder. Default: mml_{date}_{time} beside DATA_FILE.",
+    help="Run folder. Default: runs/{date}-{unix time} beside DATA_FILE.",
 )
 @click.option(
     "--labels",

@@ -52,10 +52,12 @@ def test_run_training_outputs(trained, svm_prepped):
     ens, com, val, out = trained
     assert ens.model.name == "ensembleSVM"
     assert (out / "models" / "svm_align" / "ensembleSVM.keras").is_file()
-    splits = pd.read_csv(out / "data" / "splits.csv", index_col="index")
-    labels = pd.read_csv(svm_prepped[0], index_col="index")["label"]
-    assert sorted(splits.index) == sorted(labels.index)
-    assert (splits["label"] == labels.loc[splits.index]).all()
+    splits = pd.read_csv(out / "data" / "training.csv", index_col="index")
+    data = pd.read_csv(svm_prepped[0], index_col="index")
+    assert sorted(splits.index) == sorted(data.index)
+    cols = [*T.SVM_FEATURES, "label"]
+    pd.testing.assert_frame_equal(splits[cols], data.loc[splits.index, cols], check_dtype=False)
+    assert set(splits["split"]) == {"train", "test", "val"}
     summary = json.loads((out / "summary" / "metrics.json").read_text())
     assert set(summary["metrics"]) == {"ensemble", "mlp", "cnn", "baseline"}
     test_ids = splits.index[splits["split"] == "test"]
@@ -73,11 +75,24 @@ def test_results_are_analyzer_results_the_dashboards_load(trained):
         assert (out / "results" / name / "manifest.json").is_file()
     loaded = ComputeBinary(res_path=out / "results" / "test")
     loaded.load_results(loaded.upload())
-    splits = pd.read_csv(out / "data" / "splits.csv", index_col="index")
+    splits = pd.read_csv(out / "data" / "training.csv", index_col="index")
     test_ids = sorted(splits.index[splits["split"] == "test"])
     assert sorted(str(i) for i in loaded._index(len(test_ids))) == test_ids
     assert float(loaded.roc_auc) == pytest.approx(float(com.roc_auc))
     assert "loss" in loaded.history  # training history in the test results
+
+
+def test_the_svm_dashboard_scanner_loads_the_run(trained):
+    from spacekit.analyzer.scan import HstSvmScanner
+
+    _, com, _, out = trained
+    scanner = HstSvmScanner(perimeter=str(out))
+    mega = scanner.scan_results()
+    res = mega["v0"]["res"]
+    assert set(res) == {"test", "val"}
+    assert float(res["test"].roc_auc) == pytest.approx(float(com.roc_auc))
+    table = pd.read_csv(scanner.select_dataset(), index_col="index")
+    assert {"label", "split", "rms_ra", "det"} <= set(table.columns)
 
 
 def test_archive_loads_in_predict_with_a_model_card(trained, svm_prepped, tmp_path):

@@ -11,10 +11,10 @@ or, with 1.1.4's flags::
 
 ``svm_data.csv`` needs a ``label`` column (0 aligned, 1 misaligned), or pass the labels
 separately (``labels=`` / ``--labels``, e.g. the ``labels.csv`` of ``spacekit datasets
-simulate svm``). Output tree (``output_path`` defaults to ``mml_{date}_{unix time}`` beside
-the data file; 1.1.4 used the current directory)::
+simulate svm``). Output tree (``output_path`` defaults to ``runs/{date}-{unix time}`` beside
+the data file, a name the dashboards order by time; 1.1.4 used ``./mml_{time}``)::
 
-    data/splits.csv                         visit, label, split (train | test | val)
+    data/training.csv                       the features, label and split of every visit
     models/svm_align/{model_name}.keras     the trained ensemble (+ tx_data.json if norm=1)
     results/test/  results/val/             ComputeBinary results (what the dashboards load)
     summary/metrics.json                    held-out metrics: ensemble, branches, baseline
@@ -206,7 +206,8 @@ def load_ensemble_data(
     v : float, default=0.85
         Share of the non-test rows kept for training; the rest is the validation set.
     output_path : path-like, optional
-        When given, ``data/splits.csv`` (visit, label, split) is written there.
+        When given, ``data/training.csv`` (features, label and split of every visit, the
+        table the dashboards explore) is written there.
     labels : path-like, Series or DataFrame, optional
         Labels by visit name (overrides a ``label`` column).
     seed : int, optional
@@ -234,7 +235,7 @@ def load_ensemble_data(
     pos = {n: i for i, n in enumerate(kept)}
     train, test, val = stratified_splits(df, v=v, seed=seed)
     if output_path is not None:
-        _write_splits(Path(output_path), train, test, val)
+        _write_training_table(Path(output_path), df, train, test, val)
 
     def part(idx):
         if idx is None:
@@ -254,13 +255,13 @@ def load_ensemble_data(
     return (train, test, val), XTR, YTR, XTS, YTS, XVL, YVL
 
 
-def _write_splits(out: Path, train, test, val) -> Path:
+def _write_training_table(out: Path, df: pd.DataFrame, train, test, val) -> Path:
     parts = [("train", train), ("test", test), ("val", val)]
-    frame = pd.concat(
-        [pd.DataFrame({"label": s.astype(int), "split": n}) for n, s in parts if s is not None]
-    )
+    split = pd.concat([pd.Series(n, index=s.index) for n, s in parts if s is not None])
+    frame = df.loc[split.index, [*SVM_FEATURES, "label"]].copy()
+    frame["split"] = split
     frame.index.name = "index"
-    path = out / "data" / "splits.csv"
+    path = out / "data" / "training.csv"
     with atomic_path(path) as tmp:
         frame.to_csv(tmp)
     return path
@@ -444,7 +445,7 @@ def _default_output(data_file) -> Path:
         else Path.cwd()
     )
     now = datetime.now(UTC)
-    return base / f"mml_{now:%Y-%m-%d}_{int(now.timestamp())}"
+    return base / "runs" / f"{now:%Y-%m-%d}-{int(now.timestamp())}"
 
 
 def run_training(
@@ -475,7 +476,7 @@ def run_training(
     ----------
     data_file, img_path, img_size, norm, v, model_name, params, output_path, keras
         As in spacekit 1.1.4 (see :func:`load_ensemble_data`, :func:`train_ensemble`);
-        ``output_path`` defaults to ``mml_{date}_{unix time}`` beside ``data_file``.
+        ``output_path`` defaults to ``runs/{date}-{unix time}`` beside ``data_file``.
     labels : path-like, Series or DataFrame, optional
         Labels by visit name, when ``data_file`` has no ``label`` column.
     blueprint : str, default="svm_ensemble_lite"
