@@ -83,6 +83,29 @@ def test_server_starts_stops_and_reports_busy_port():
         check_port("127.0.0.1", 70000)
 
 
+def test_server_refuses_foreign_host_headers():
+    """DNS rebinding: a page elsewhere must not reach the dashboard through its own name."""
+    import http.client
+
+    app = create_app([_page("home", "/")], context="x")
+
+    def status(port, host_header):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/_dash-layout", headers={"Host": host_header})
+        code = conn.getresponse().status
+        conn.close()
+        return code
+
+    with start_server(app, allowed_hosts=["box.lan"]) as srv:
+        assert status(srv.port, f"127.0.0.1:{srv.port}") == 200
+        assert status(srv.port, f"localhost:{srv.port}") == 200
+        assert status(srv.port, "box.lan") == 200
+        assert status(srv.port, "evil.example") == 403
+        assert status(srv.port, "127.rebind.evil.example") == 403
+    with pytest.raises(InputError, match="not a host name"):
+        start_server(app, allowed_hosts=["http://x"])
+
+
 def test_guarded_callbacks_turn_errors_into_messages(caplog):
     from dash import no_update
     from dash.exceptions import PreventUpdate

@@ -58,13 +58,21 @@ def _make(kind: str) -> click.Command:
         "--max-upload-mb", default=20.0, show_default=True, type=click.FloatRange(min=0.1),
         help="Largest upload accepted.",
     )  # fmt: skip
-    def command(results, data, host, port, debug, max_upload_mb):
+    @click.option(
+        "--allow-host",
+        "allow_hosts",
+        multiple=True,
+        metavar="NAME",
+        help="Also answer requests for this host name (e.g. behind a proxy); repeatable. "
+        "On 127.0.0.1 the dashboard refuses other Host headers (DNS rebinding).",
+    )
+    def command(results, data, host, port, debug, max_upload_mb, allow_hosts):
         from spacekit.dashboard._runner import run_dashboard
 
         try:
             run_dashboard(
                 kind, results, data, host, port, debug, echo=click.echo,
-                max_upload_mb=max_upload_mb,
+                max_upload_mb=max_upload_mb, allowed_hosts=allow_hosts or None,
             )  # fmt: skip
         except SpacekitError as exc:
             raise click.ClickException(str(exc)) from exc

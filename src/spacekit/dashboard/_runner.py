@@ -24,6 +24,7 @@ def run_dashboard(
     debug: bool = False,
     echo: Callable[[str], None] = print,
     max_upload_mb: float = 20.0,
+    allowed_hosts=None,
 ) -> None:
     """Build the dashboard of ``kind`` and serve it until Ctrl-C (raises SpacekitError)."""
     from spacekit.dashboard import create_dashboard
@@ -41,6 +42,7 @@ def run_dashboard(
     serve(
         app, host=host, port=port, debug=debug,
         on_start=lambda url: echo(f"Serving at {url} (Ctrl-C to stop)"),
+        allowed_hosts=allowed_hosts,
     )  # fmt: skip
 
 
@@ -55,6 +57,13 @@ def _parser(kind: str) -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8050, help="TCP port (default 8050)")
     p.add_argument("--debug", action="store_true", help="Dash dev tools (development only)")
     p.add_argument("--env", choices=("prod", "dev"), default="prod", help="1.1.4: dev = --debug")
+    p.add_argument(
+        "--allow-host",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="also answer requests for this host name (repeatable)",
+    )
     return p
 
 
@@ -66,7 +75,13 @@ def main(kind: str, argv: Sequence[str] | None = None) -> int:
     configure_logging("info")
     try:
         run_dashboard(
-            kind, args.results, args.data, args.host, args.port, args.debug or args.env == "dev"
+            kind,
+            args.results,
+            args.data,
+            args.host,
+            args.port,
+            args.debug or args.env == "dev",
+            allowed_hosts=args.allow_host,
         )
     except SpacekitError as exc:
         print(f"error: {exc}", file=sys.stderr)

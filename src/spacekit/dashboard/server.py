@@ -5,6 +5,10 @@
 * Debug mode (Flask's reloader and Dash's dev tools) only when asked, and then on the
   development server, never on a network address without a warning.
 * A port that is already in use is reported before anything starts.
+* On a loopback address, requests whose ``Host`` header does not name this machine
+  (``localhost``, ``127.x.y.z``, ``[::1]``, or a name you allow) are refused with 403:
+  a web page elsewhere cannot reach the dashboard through DNS rebinding. The rules are
+  those of the live training server (:mod:`spacekit.visualization.server.hosts`).
 
 :func:`serve` blocks (the CLI); :func:`start_server` runs in a background thread and
 returns a handle with the URL and ``stop()`` (notebooks, tests, the model explorer).
@@ -22,7 +26,7 @@ from typing import Any
 from spacekit._optional import require
 from spacekit.exceptions import InputError
 
-__all__ = ["serve", "start_server", "RunningServer", "check_port"]
+__all__ = ["serve", "start_server", "RunningServer", "check_port", "HostGuard"]
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +70,48 @@ def _warn_public(host: str) -> None:
         )
 
 
+class HostGuard:
+    """WSGI middleware answering only requests whose ``Host`` names this machine.
+
+    Parameters
+    ----------
+    app : WSGI callable
+    allowed_hosts : iterable of str, optional
+        Extra host names to accept (e.g. ``mybox.local``).
+    """
+
+    def __init__(self, app, allowed_hosts=None):
+        from spacekit.visualization.server.hosts import normalise_names
+
+        self.app = app
+        try:
+            self.allowed = normalise_names(allowed_hosts)
+        except ValueError as exc:
+            raise InputError(str(exc)) from exc
+
+    def __call__(self, environ, start_response):
+        from spacekit.visualization.server.hosts import host_allowed
+
+        if host_allowed(environ.get("HTTP_HOST"), self.allowed):
+            return self.app(environ, start_response)
+        body = b"Host not allowed (the dashboard answers only to this machine's names).\n"
+        start_response(
+            "403 Forbidden",
+            [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
+
+
+def _guarded_wsgi(app, host: str, allowed_hosts):
+    """The WSGI callable to serve: behind a :class:`HostGuard` on loopback addresses."""
+    from spacekit.visualization.server.hosts import is_loopback_address
+
+    wsgi = getattr(app, "server", app)
+    if is_loopback_address(host):
+        return HostGuard(wsgi, allowed_hosts)
+    return wsgi
+
+
 @dataclass
 class RunningServer:
     """A dashboard served from a background thread (see :func:`start_server`).
@@ -103,9 +149,9 @@ class RunningServer:
         self.stop()
 
 
-def _create_waitress(app, host: str, port: int, threads: int):
+def _create_waitress(app, host: str, port: int, threads: int, allowed_hosts=None):
     waitress_server = require("waitress.server", "serving dashboards")
-    wsgi = getattr(app, "server", app)
+    wsgi = _guarded_wsgi(app, host, allowed_hosts)
     try:
         return waitress_server.create_server(
             wsgi, host=host, port=port, threads=threads, clear_untrusted_proxy_headers=True
@@ -116,7 +162,9 @@ def _create_waitress(app, host: str, port: int, threads: int):
         ) from exc
 
 
-def start_server(app, host: str = LOCALHOST, port: int = 0, threads: int = 4) -> RunningServer:
+def start_server(
+    app, host: str = LOCALHOST, port: int = 0, threads: int = 4, allowed_hosts=None
+) -> RunningServer:
     """Serve ``app`` (a Dash app or WSGI callable) with waitress in a background thread.
 
     Parameters
@@ -127,6 +175,8 @@ def start_server(app, host: str = LOCALHOST, port: int = 0, threads: int = 4) ->
         0 picks a free port (read it from the returned handle).
     threads : int, default=4
         Worker threads.
+    allowed_hosts : iterable of str, optional
+        Host names accepted besides this machine's loopback names.
 
     Returns
     -------
@@ -135,7 +185,7 @@ def start_server(app, host: str = LOCALHOST, port: int = 0, threads: int = 4) ->
     """
     check_port(host, port)
     _warn_public(host)
-    server = _create_waitress(app, host, port, threads)
+    server = _create_waitress(app, host, port, threads, allowed_hosts)
     bound = int(server.effective_port)
     shown = f"[{host}]" if ":" in host else host
     stop = threading.Event()
@@ -170,6 +220,7 @@ def serve(
     debug: bool = False,
     threads: int = 4,
     on_start=None,
+    allowed_hosts=None,
 ) -> None:
     """Serve ``app`` until interrupted (Ctrl-C).
 
@@ -185,6 +236,8 @@ def serve(
         waitress worker threads (production mode).
     on_start : callable, optional
         Called with the URL once the socket is bound (the CLI prints it).
+    allowed_hosts : iterable of str, optional
+        Host names accepted besides this machine's loopback names.
     """
     check_port(host, port)
     _warn_public(host)
@@ -192,9 +245,13 @@ def serve(
         log.warning("debug mode: Dash dev tools are on; do not expose this server")
         if on_start:
             on_start(f"http://{host}:{port}/")
+        from spacekit.visualization.server.hosts import is_loopback_address
+
+        if is_loopback_address(host):
+            app.server.wsgi_app = HostGuard(app.server.wsgi_app, allowed_hosts)
         app.run(host=host, port=port, debug=True, use_reloader=False)
         return
-    server = _create_waitress(app, host, port, threads)
+    server = _create_waitress(app, host, port, threads, allowed_hosts)
     if on_start:
         on_start(f"http://{host}:{server.effective_port}/")
     try:

@@ -12,6 +12,9 @@ import pandas as pd
 
 from spacekit.exceptions import DataError, InputError
 
+#: Tables up to this many rows show each point's row name on hover.
+HOVER_ROWS = 20_000
+
 PATH = "/eda"
 NAME = "EDA"
 ORDER = 2
@@ -108,7 +111,9 @@ def build_figures(
     xs = df[x].to_numpy(dtype=float)
     ys = df[y].to_numpy(dtype=float)
     fit = linear_fits(xs, ys, labels, logx, logy) if fits else {}
-    hover = df.index.astype(str).to_numpy() if df.index.name else None
+    # row names in the hover for tables a person can still scan; above that they would
+    # double what the browser receives for little use
+    hover = df.index.astype(str).to_numpy() if df.index.name and len(df) <= HOVER_ROWS else None
     scatter = make_group_scatter(
         xs,
         ys,
