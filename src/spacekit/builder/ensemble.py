@@ -12,16 +12,16 @@ in that order, ``[X, I]``.
 
 Two blueprints are registered:
 
-===================  ===========================================================  ==========
-name                 CNN branch                                                   parameters
-===================  ===========================================================  ==========
-``svm_ensemble``     1.1.4's: Conv3D 32-32-64-128-256 (3×3×3), first pool 2,        ~1.4 M
-                     BatchNorm, global average pool, Dense 512, dropout 0.3
-``svm_ensemble_lite``  average-pool to 64×64, Conv3D 8 (3×3×3) pooled over the       ~10 k
-                     frames, Conv 16-32 (1×3×3) with 2×2 pooling, Dense 32; with
-                     input scaling layers inside the model (raw features and 0-255
-                     pixels in)
-===================  ===========================================================  ==========
+=====================  ==========================================================  ==========
+name                   CNN branch                                                  parameters
+=====================  ==========================================================  ==========
+``svm_ensemble``       1.1.4's: Conv3D 32-32-64-128-256 (3×3×3), first pool 2,     ~1.3 M
+                       BatchNorm, global average pool, Dense 512, dropout 0.3
+``svm_ensemble_lite``  average-pool to 64×64, Conv3D 8 (3×3×3) pooled over the     ~14 k
+                       frames, Conv 16-32 (1×3×3) with 2×2 pooling, Dense 32;
+                       input scaling layers inside the model (raw features and
+                       0-255 pixels in)
+=====================  ==========================================================  ==========
 
 ``svm_ensemble`` rebuilds the published ``svm_align`` network layer for layer (28 layers,
 same input and output names), so its weights can be loaded into it. ``svm_ensemble_lite``
