@@ -17,6 +17,8 @@ EXTRAS: dict[str, str] = {
     "waitress": "dashboard",
     "flask": "dashboard",
     "stdatamodels": "jwst",
+    "dask": "distributed",
+    "distributed": "distributed",
 }
 
 

@@ -244,6 +244,12 @@ class JwstCalPredict:
         Show a progress bar while reading many files.
     n_jobs : int, optional
         Worker processes for reading headers (default: automatic).
+    client : distributed.Client or str, optional
+        Read, group and scrub the exposures on this Dask cluster (or the scheduler at this
+        address), one task per program (:mod:`spacekit.skopes.jwst.cal.batch`); the
+        models run here on the gathered rows. The results are those of a local run. The
+        workers must see ``input_path`` at the same path. Needs
+        ``pip install "spacekit[distributed]"``.
     **log_kws
         Accepted for compatibility with 1.1.4 and ignored: applications configure logging
         (see :func:`spacekit.logging_setup.configure_logging`).
@@ -323,6 +329,7 @@ class JwstCalPredict:
         expmodes: Sequence[str] | None = None,
         progress: bool = True,
         n_jobs: int | None = None,
+        client=None,
         **log_kws,
     ):
         self.__name__ = "JwstCalPredict"
@@ -345,6 +352,7 @@ class JwstCalPredict:
             raise InputError(f"expmodes must be some of {list(_MODES)}; received {list(modes)!r}.")
         self.progress = progress
         self.n_jobs = n_jobs
+        self.client = client
         self.log = log
         self.log_kws = log_kws
         self.predictions: dict[str, dict[str, float]] = {}
@@ -500,6 +508,17 @@ class JwstCalPredict:
         self.pid = pid
 
     def _scrubber(self):
+        if self.client is not None:
+            from spacekit.skopes.jwst.cal.batch import scrub_on_cluster
+
+            return scrub_on_cluster(
+                self.client,
+                self.input_path,
+                pfx=self.pid,
+                sfx=self.sfx,
+                expmodes=self.expmodes,
+                progress=self.progress,
+            )
         from spacekit.preprocessor.scrub import JwstCalScrubber
 
         return JwstCalScrubber(
