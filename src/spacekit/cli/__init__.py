@@ -31,6 +31,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "spacekit.cli.dashboard:dashboard",
         "Results dashboards in the browser: evaluation, EDA, drift, network, predictions.",
     ),
+    "explore": (
+        "spacekit.cli.explore:explore",
+        "Model explorer in the browser: projections, hard examples, similar images.",
+    ),
 }
 
 
