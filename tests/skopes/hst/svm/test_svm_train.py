@@ -95,6 +95,26 @@ def test_the_svm_dashboard_scanner_loads_the_run(trained):
     assert {"label", "split", "rms_ra", "det"} <= set(table.columns)
 
 
+def test_the_svm_dashboard_knows_the_ensemble_takes_images(trained):
+    """model_inputs.json beside the model: the dashboard lists it but does not run it."""
+    from spacekit.dashboard.context import load_context
+    from spacekit.dashboard.pages import network, predictions
+
+    _, _, _, out = trained
+    info = json.loads((out / "models" / "svm_align" / "model_inputs.json").read_text())
+    entry = info["ensembleSVM"]
+    assert entry["features"] == list(T.SVM_FEATURES) and entry["tx_cols"] == []
+    assert entry["images"] == {"size": 32, "frames": ["", "_source", "_gaia"]}
+    ctx = load_context("svm", results=out)
+    assert ctx.models() == []
+    [spec] = ctx.image_models()
+    assert spec.name == "ensembleSVM" and spec.features == list(T.SVM_FEATURES)
+    assert ctx.describe()["problems"] == []
+    for page in (network, predictions):
+        text = str(page.layout(ctx))
+        assert "ensembleSVM also takes images" in text and "spacekit svm predict" in text
+
+
 def test_archive_loads_in_predict_with_a_model_card(trained, svm_prepped, tmp_path):
     from spacekit.skopes.hst.svm.predict import predict_alignment
 
@@ -185,6 +205,9 @@ def test_runner_with_normalisation_round_trips_through_predict(svm_prepped, tmp_
     assert "ensemble   test" in text and "ROC-AUC" in text and "val" not in text
     tx = json.loads((run / "models" / "svm_align" / "tx_data.json").read_text())
     assert tx["columns"] == list(T.SVM_FEATURES[:7])
+    inputs = json.loads((run / "models" / "svm_align" / "model_inputs.json").read_text())
+    assert inputs["ensembleSVM"]["tx_cols"] == list(T.SVM_FEATURES[:7])
+    assert inputs["ensembleSVM"]["tx_file"] == "tx_data.json"
     preds = predict_alignment(data_file, img_path, run / "svm_align.zip", tmp_path, 32, norm=1)
     assert preds["y_proba"].between(0, 1).all()
     with pytest.warns(match="trained with norm=1"):

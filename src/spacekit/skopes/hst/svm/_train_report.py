@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["binary_metrics", "fit_baseline_classifier", "make_model_card"]
+__all__ = ["binary_metrics", "fit_baseline_classifier", "make_model_card", "write_model_inputs"]
+
+#: Frame suffixes of a visit's images, in the order of the CNN's depth axis.
+FRAMES = ("", "_source", "_gaia")
 
 
 def binary_metrics(y_true, y_score, threshold: float = 0.5) -> dict[str, float]:
@@ -120,3 +124,33 @@ def make_model_card(summary: Mapping[str, Any], extra: str = "") -> str:
     if extra:
         lines += ["", extra.strip()]
     return "\n".join(lines) + "\n"
+
+
+def write_model_inputs(
+    model_dir: Path,
+    model_name: str,
+    features: Sequence[str],
+    tx_cols: Sequence[str],
+    image_size: int,
+) -> Path:
+    """Write ``model_inputs.json`` beside the saved ensemble (what the dashboards read).
+
+    It names the model's table inputs in order, the columns normalised by
+    ``tx_data.json`` (none when ``tx_cols`` is empty) and, under ``images``, the frames the
+    CNN branch also takes, so that tools running models on table rows know this one
+    needs more than the table.
+    """
+    from spacekit._io import atomic_write_json
+
+    entry: dict[str, Any] = {
+        "features": list(features),
+        "tx_cols": list(tx_cols),
+        "classes": [],
+        "target": "label",
+        "images": {"size": int(image_size), "frames": list(FRAMES)},
+    }
+    if tx_cols:
+        entry["tx_file"] = "tx_data.json"
+    path = Path(model_dir) / "model_inputs.json"
+    atomic_write_json(path, {model_name: entry})
+    return path

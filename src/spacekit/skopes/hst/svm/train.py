@@ -16,6 +16,7 @@ the data file, a name the dashboards order by time; 1.1.4 used ``./mml_{time}``)
 
     data/training.csv                       the features, label and split of every visit
     models/svm_align/{model_name}.keras     the trained ensemble (+ tx_data.json if norm=1)
+    models/svm_align/model_inputs.json      its input columns and frames (for the dashboards)
     results/test/  results/val/             ComputeBinary results (what the dashboards load)
     summary/metrics.json                    held-out metrics: ensemble, branches, baseline
     svm_align.zip                           archive with a model card, for predict
@@ -49,6 +50,7 @@ from spacekit.skopes.hst.svm._train_report import (
     binary_metrics,
     fit_baseline_classifier,
     make_model_card,
+    write_model_inputs,
 )
 
 __all__ = [
@@ -529,6 +531,13 @@ def run_training(
     )
     com, val = compute_results(
         ens, tv_idx, (XVL, YVL), out, test_set=(XTS, YTS), train_set=(XTR, YTR)
+    )
+    write_model_inputs(
+        out / "models" / "svm_align",
+        model_name,
+        SVM_FEATURES,
+        NORM_COLS if norm else (),
+        img_size,
     )
     sets = {"test": (XTS, YTS), **({"val": (XVL, YVL)} if XVL is not None else {})}
     metrics: dict[str, Any] = {"ensemble": _scores(ens, sets)}
