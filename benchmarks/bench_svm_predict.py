@@ -105,6 +105,9 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--model-path", default=None)
     p.add_argument("--workdir", type=Path, default=None)
+    p.add_argument(
+        "--reuse-sim", action="store_true", help="keep the visits already in WORKDIR/sim"
+    )
     args = p.parse_args(argv)
     from spacekit.datasets import simulate_svm
 
@@ -116,9 +119,14 @@ def main(argv=None) -> int:
     tmp = tempfile.TemporaryDirectory(prefix="bench-svm-") if args.workdir is None else None
     work = Path(tmp.name) if tmp else args.workdir
     try:
-        t0 = time.perf_counter()
-        simulate_svm(work / "sim", n_visits=args.n, seed=args.seed, progress=False, overwrite=True)
-        print(f"simulated {args.n} visits in {time.perf_counter() - t0:.1f} s (not timed below)")
+        if args.reuse_sim and (work / "sim" / "labels.csv").is_file():
+            print(f"reusing the visits in {work / 'sim'}")
+        else:
+            t0 = time.perf_counter()
+            simulate_svm(
+                work / "sim", n_visits=args.n, seed=args.seed, progress=False, overwrite=True
+            )
+            print(f"simulated {args.n} visits in {time.perf_counter() - t0:.1f} s (not timed)")
         prep = _run(_PREP, str(work / "sim"), str(work / "prep"))
         data, img = str(work / "prep" / "svm_data.csv"), str(work / "prep" / "img")
         ours = _run(_OURS, data, img, model, str(work / "out"))

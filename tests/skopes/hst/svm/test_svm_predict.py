@@ -184,3 +184,29 @@ def test_runner(svm_prepped, tiny_archive, tmp_path, capsys):
     assert "12 visit(s) classified" in capsys.readouterr().out
     assert (tmp_path / "predictions" / "predictions.csv").is_file()
     assert P.main([str(data_file), str(tmp_path / "none"), "-m", str(archive), "-s", "32"]) == 1
+
+
+def test_packaged_default_model(tmp_path):
+    """The packaged default loads by name, says what it is, and separates fresh visits."""
+    from sklearn.metrics import roc_auc_score
+
+    from spacekit.builder.ensemble_model import load_ensemble_model
+    from spacekit.datasets import simulate_svm
+    from spacekit.skopes.hst.svm.prep import run_preprocessing
+
+    model = load_ensemble_model(None)
+    assert model.provenance.name == "packaged/svm_align"
+    assert model.provenance.trained_on == "simulated"
+    assert model.image_size == 128 and model.training["norm"] == 0
+    assert "Held-out metrics" in model.card and "CNN branch alone" in model.card
+    # full-size visits (the 64-pixel fixture has no catalogue matches), a seed the
+    # default was not trained on (2026)
+    sim = simulate_svm(tmp_path / "sim", n_visits=12, seed=5, misaligned_fraction=0.5)
+    run_preprocessing(
+        str(tmp_path / "sim"), output_path=str(tmp_path / "prep"), labels=str(sim.labels_path)
+    )
+    prep = tmp_path / "prep"
+    preds = P.predict_alignment(prep / "svm_data.csv", prep / "img", output_path=tmp_path)
+    assert preds.attrs["model"].startswith("packaged/svm_align")
+    auc = roc_auc_score(sim.labels.loc[preds.index, "label"], preds["y_proba"])
+    assert auc >= 0.8, auc

@@ -61,6 +61,7 @@ __all__ = [
     "train_ensemble",
     "compute_results",
     "run_training",
+    "write_run_archive",
     "main",
 ]
 
@@ -568,18 +569,7 @@ def run_training(
     }
     atomic_write_json(out / "summary" / "metrics.json", summary)
     if archive:
-        from spacekit.builder.ensemble_model import save_ensemble_archive
-
-        card = make_model_card(summary, card_extra)
-        training = {
-            "norm": summary["norm"],
-            "image_size": summary["image_size"],
-            "features": list(SVM_FEATURES),
-            "trained_on": trained_on,
-            "blueprint": summary["blueprint"],
-            "test_roc_auc": metrics["ensemble"]["test"]["roc_auc"],
-        }
-        save_ensemble_archive(out / "svm_align.zip", ens.model, ens.tx_data, card, training)
+        write_run_archive(out / "svm_align.zip", ens.model, ens.tx_data, summary, card_extra)
     ens.metrics = summary
     log.info(
         "held-out test ROC-AUC %.3f (n=%d) in %.0f s; outputs in %s",
@@ -590,6 +580,39 @@ def run_training(
     )
     ens.output_path = out
     return ens, com, val
+
+
+def write_run_archive(
+    path, model, tx_data: Mapping | None, summary: Mapping[str, Any], card_extra: str = ""
+) -> Path:
+    """Write the ``svm_align.zip`` of a run: the model, ``tx_data`` and a model card.
+
+    Parameters
+    ----------
+    path : path-like
+        The archive to write (atomically).
+    model : keras.Model or path-like
+        The trained ensemble, or its saved ``.keras`` file.
+    tx_data : dict or None
+        Normalisation statistics (``norm=1``).
+    summary : dict
+        The run's ``summary/metrics.json`` content (what :func:`run_training` returns in
+        ``ens.metrics``).
+    card_extra : str, optional
+        Markdown appended to the model card.
+    """
+    from spacekit.builder.ensemble_model import save_ensemble_archive
+
+    card = make_model_card(summary, card_extra)
+    training = {
+        "norm": summary["norm"],
+        "image_size": summary["image_size"],
+        "features": list(SVM_FEATURES),
+        "trained_on": summary.get("trained_on", "unknown"),
+        "blueprint": summary["blueprint"],
+        "test_roc_auc": summary["metrics"]["ensemble"]["test"]["roc_auc"],
+    }
+    return save_ensemble_archive(path, model, tx_data, card, training)
 
 
 def _scores(ens, sets: Mapping[str, tuple]) -> dict[str, dict]:
