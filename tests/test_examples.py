@@ -53,6 +53,7 @@ def test_every_example_is_run_here():
         "hstcal_train.py",
         "jwst_predict.py",
         "jwst_train.py",
+        "svm_alignment.py",
         "svm_corrupt.py",
         "viz_attention.py",
         "viz_layers.py",
@@ -109,6 +110,17 @@ def test_hstcal_train(tmp_path):
     assert len(table) == 200 and {"memVal", "clockTime_upper"} <= set(table)
     assert "new model: median |memory error|" in proc.stdout
     assert "packaged model: median |memory error|" in proc.stdout
+
+
+@pytest.mark.slow
+def test_svm_alignment(tmp_path):
+    proc = run_example("svm_alignment.py", tmp_path)
+    out = tmp_path / "out"
+    assert (out / "run" / "svm_align.zip").is_file()
+    assert "confusion matrix (test):" in proc.stdout
+    assert "suspicious:" in proc.stdout and "of 60" in proc.stdout
+    for folder in ("ours", "default"):
+        assert (out / folder / "predictions" / "predictions.csv").is_file()
 
 
 @pytest.mark.slow
