@@ -17,6 +17,9 @@ EXTRAS: dict[str, str] = {
     "waitress": "dashboard",
     "flask": "dashboard",
     "stdatamodels": "jwst",
+    "boto3": "aws",
+    "dask": "distributed",
+    "distributed": "distributed",
 }
 
 

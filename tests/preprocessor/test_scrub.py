@@ -19,7 +19,7 @@ from spacekit.preprocessor.scrub_naming import (
     image_product_name,
     spec_product_name,
 )
-from spacekit.preprocessor.scrub_targets import fake_target_ids
+from spacekit.preprocessor.scrub_targets import TargetKeys, fake_target_ids
 from spacekit.preprocessor.tables.jwst_cal import KEYPAIR_DATA, UNKNOWN_CODE
 
 XCOLS = (
@@ -290,6 +290,48 @@ def test_target_groups_split_by_targ_ra():
     assert groups["jw02732-o001_t1x0_nircam_clear-f150w"].keys() == {"a1", "a3"}
     assert groups["jw02732-o001_t1x1_nircam_clear-f150w"].keys() == {"a2"}
     assert "jw02732-o001_t1_nircam_clear-f444w" in groups
+
+
+def test_programs_grouped_apart_with_combined_keys_match_the_whole():
+    """1.1.4's target tables span programs: a TARGNAME that another program observes as a
+    moving target makes this program's fixed exposure of it look it up by name."""
+    a = {
+        "a_x": hdr(TARGNAME="X", TARG_RA=20.0, FILTER="F200W"),
+        "a_y": hdr(TARGNAME="Y", TARG_RA=10.0, FILTER="F200W"),
+        "a_z": hdr(TARGNAME="Z", TARG_RA=30.0, FILTER="F200W", OBSERVTN="002"),
+    }
+    b = {"b_x": hdr(TARGNAME="X", TARG_RA=55.0, VISITYPE="PRIME_TARGETED_MOVING", PROGRAM="01111")}
+    whole = group_products({**a, **b})
+    alone = group_products(a)
+    assert alone["IMAGE"].keys() != {k for k in whole["IMAGE"] if k.startswith("jw02732")}
+    ids_a, ids_b = fake_target_ids(a), fake_target_ids(b)
+    keys = ids_a.own_keys | ids_b.own_keys
+    assert keys == TargetKeys.from_headers({**a, **b})
+    assert not ids_a.same_lookups(keys)  # program a must be grouped again
+    assert ids_b.same_lookups(keys)
+    joined = {m: {} for m in whole}
+    for part in (a, b):
+        for mode, prods in group_products(part, fake_target_ids(part, keys=keys)).items():
+            joined[mode].update(prods)
+    assert joined == whole
+    assert fake_target_ids(a, keys=keys).same_lookups(keys)
+
+
+def test_gn_keys_of_parts_combine_like_the_whole():
+    # a parallel exposure takes a guide-star id only if some untargeted exposure (here in
+    # another program) made its GS_MAG a gn key
+    pp = dict(VISITYPE="PARALLEL_PURE", TARGNAME="NaN", TARG_RA=5.0, GS_MAG=14.0)
+    a = {"p": hdr(PROGRAM="01112", **pp)}
+    b = {"u": hdr(VISITYPE="PRIME_UNTARGETED", TARGNAME="NaN", GS_MAG=14.0, PROGRAM="01113")}
+    both = fake_target_ids(a).own_keys | fake_target_ids(b).own_keys
+    assert both.gn == {14.0} and fake_target_ids(a).own_keys.gn == frozenset()
+    assert not fake_target_ids(a).same_lookups(both)
+    whole = group_products({**a, **b})["IMAGE"]
+    assert whole.keys() != {*group_products(a)["IMAGE"], *group_products(b)["IMAGE"]}
+    assert whole.keys() == {
+        *group_products(a, fake_target_ids(a, keys=both))["IMAGE"],
+        *group_products(b, fake_target_ids(b, keys=both))["IMAGE"],
+    }
 
 
 # -- scrubbing (§1.8, §1.9) ------------------------------------------------------------

@@ -37,7 +37,7 @@ def environment_report() -> dict:
 @click.command("info")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def info(as_json: bool) -> None:
-    """Show versions and which optional extras (ml, dashboard, jwst) are installed."""
+    """Show versions and which optional extras (ml, dashboard, jwst, distributed) are installed."""
     report = environment_report()
     if as_json:
         click.echo(json.dumps(report, indent=2))

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from spacekit.cli._paths import check_writable_file
+from spacekit.cli._scheduler import open_client, scheduler_options
 
 __all__ = ["jwst", "predict", "format_table", "write_results"]
 
@@ -132,6 +133,7 @@ def write_results(path: Path, rows: list[dict], skipped, meta: dict) -> Path:
     default=None,
     help="Also write the results to FILE (.json, or .csv for the predictions table).",
 )
+@scheduler_options
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
 def predict(
     input_path: Path | None,
@@ -143,6 +145,8 @@ def predict(
     sfx: str,
     expmodes: str | None,
     output: Path | None,
+    scheduler: str | None,
+    dask_address: str | None,
     no_progress: bool,
 ) -> None:
     """Predict the memory (GB) of the Level-3 products built from INPUT_PATH.
@@ -151,6 +155,10 @@ def predict(
     uses the packaged sample instead. Prints a table (product, mode, gbSize, number of
     exposures) and the skipped inputs with their reasons. Exits with 1 when nothing could
     be predicted.
+
+    With --scheduler dask (or --dask-address) INPUT_PATH may be a tree of many programs:
+    each program is read and grouped by one task on the Dask cluster (the workers must
+    see INPUT_PATH at the same path); the models run here.
     """
     from spacekit.exceptions import FlaggedInputWarning, SkippedInputWarning, SpacekitError
     from spacekit.skopes.jwst.cal.predict import (
@@ -176,7 +184,7 @@ def predict(
         check_writable_file(output, "--output")
     modes = parse_expmodes(expmodes)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), open_client(scheduler, dask_address) as client:
             # every skipped or flagged input is printed in the sections below
             warnings.simplefilter("ignore", SkippedInputWarning)
             warnings.simplefilter("ignore", FlaggedInputWarning)
@@ -189,6 +197,7 @@ def predict(
                 sfx=sfx,
                 expmodes=modes,
                 progress=not no_progress,
+                client=client,
             )
             jp.run_inference()
     except SpacekitError as exc:

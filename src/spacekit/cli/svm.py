@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from spacekit.cli._scheduler import open_client, scheduler_options
+
 __all__ = ["svm", "prep", "corrupt"]
 
 
@@ -82,8 +84,9 @@ def _print_skipped(skipped, notes=()) -> None:
     type=click.IntRange(1, 64),
     default=1,
     show_default=True,
-    help="Worker processes.",
+    help="Worker processes (with --scheduler processes).",
 )
+@scheduler_options
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
 def prep(
     input_path: Path,
@@ -98,6 +101,8 @@ def prep(
     mast: bool,
     full_size: bool,
     n_jobs: int,
+    scheduler: str | None,
+    dask_address: str | None,
     no_progress: bool,
 ) -> None:
     """Scrape SVM visits under INPUT_PATH into svm_data.csv and draw their CNN images.
@@ -106,12 +111,15 @@ def prep(
     products, catalogues). Writes {fname}.csv, raw_{fname}.csv, {fname}.h5 and img/ into
     the output folder, prints the skipped inputs with their reasons, and exits with 1
     when no product is usable.
+
+    With --scheduler dask (or --dask-address) each visit is one task on the Dask cluster;
+    INPUT_PATH and the output folder must be on a file system the workers share.
     """
     from spacekit.exceptions import DataError, InputError, SkippedInputWarning
     from spacekit.skopes.hst.svm.prep import prep_svm
 
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), open_client(scheduler, dask_address) as client:
             warnings.simplefilter("ignore", SkippedInputWarning)  # printed below
             res = prep_svm(
                 input_path,
@@ -127,6 +135,7 @@ def prep(
                 full_size=full_size,
                 n_jobs=n_jobs,
                 progress=not no_progress,
+                client=client,
             )
     except (InputError, DataError) as exc:
         click.echo(f"Error: {exc}", err=True)

@@ -13,11 +13,12 @@ from __future__ import annotations
 import glob
 import logging
 import os
-import sys
 import warnings
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from spacekit._distributed import mp_context
 from spacekit.exceptions import InputError, SkippedInputWarning
 from spacekit.extractor.keywords.jwst_cal import GENKEYS, SCIKEYS
 from spacekit.extractor.scrape_fits import (
@@ -138,19 +139,6 @@ def _scrape_chunk(paths: list[str]) -> list[tuple[dict | None, str | None]]:
     return [scrape_file(p) for p in paths]
 
 
-def _mp_context():
-    """``fork`` where it exists (no re-import of the caller's script), else the default.
-
-    ``spawn``/``forkserver`` re-run an unguarded ``__main__`` script in every worker; the
-    workers only read files with the standard library, so ``fork`` is safe and fast.
-    """
-    import multiprocessing
-
-    if "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux":
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context()
-
-
 class JwstFitsScraper:
     """Read the JWST Level-1 header keywords of every exposure in a folder.
 
@@ -167,6 +155,9 @@ class JwstFitsScraper:
         (the CPUs available), ``1`` reads in this process.
     progress : bool, default=True
         Show a tqdm progress bar for big folders.
+    files : sequence of path-like, optional
+        Read exactly these files (in sorted order) instead of searching ``input_path``
+        (then only named in messages); ``pfx`` and ``sfx`` are not applied.
 
     Attributes
     ----------
@@ -196,6 +187,7 @@ class JwstFitsScraper:
         sfx: str = "_uncal.fits",
         n_jobs: int | None = None,
         progress: bool = True,
+        files: Sequence[str | os.PathLike] | None = None,
     ) -> None:
         self.input_path = input_path
         self.pfx = pfx or ""
@@ -205,7 +197,11 @@ class JwstFitsScraper:
         self._found_skips: list[tuple[str, str]] = []
         self.fpaths: dict[str, str] = {}
         self.exp_headers: dict[str, dict] = {}
-        for path in find_exposure_files(input_path, self.pfx, sfx, rejected=self._found_skips):
+        if files is None:
+            found = find_exposure_files(input_path, self.pfx, sfx, rejected=self._found_skips)
+        else:
+            found = sorted(str(f) for f in files)
+        for path in found:
             key = exposure_key(path)
             if key in self.fpaths:
                 why = f"duplicate exposure {key!r} (kept {self.fpaths[key]})"
@@ -239,7 +235,7 @@ class JwstFitsScraper:
         size = -(-len(paths) // n_chunks)
         chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
         results = []
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp_context()) as pool:
             # submit (and so start the workers) before the progress bar starts its thread
             futures = [pool.submit(_scrape_chunk, chunk) for chunk in chunks]
             with tqdm(

@@ -16,6 +16,7 @@ layout 1.1.4 used and :mod:`spacekit.extractor.images` reads.
 
 from __future__ import annotations
 
+import glob
 import logging
 import os
 from dataclasses import dataclass, field
@@ -293,13 +294,19 @@ def draw_total_frames(
 
 
 def write_frames(frames: Frames, out_dir: str | os.PathLike) -> list[Path]:
-    """Save frames as ``{out_dir}/{name}/{name}{suffix}.png`` (atomically); return the paths."""
+    """Save frames as ``{out_dir}/{name}/{name}{suffix}.png`` (atomically); return the paths.
+
+    Temporary files an earlier, killed writer of the same frames left in the folder
+    (``.{name}*.part.png``) are removed first.
+    """
     from PIL import Image
 
     from spacekit._io import atomic_path
 
     folder = Path(out_dir) / frames.name
     folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob(f".{glob.escape(frames.name)}*.part.png"):
+        stale.unlink(missing_ok=True)
     paths = []
     for sfx, arr in frames.images.items():
         path = folder / f"{frames.name}{sfx}.png"

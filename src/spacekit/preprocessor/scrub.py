@@ -16,7 +16,7 @@ import logging
 import math
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -34,12 +34,13 @@ from spacekit.preprocessor.scrub_nan import (
     group_nircam_detectors,
     group_subarrays,
 )
-from spacekit.preprocessor.scrub_targets import SOURCE_BASED, fake_target_ids
+from spacekit.preprocessor.scrub_targets import SOURCE_BASED, TargetKeys, fake_target_ids
 from spacekit.preprocessor.tables.jwst_cal import EXPMODES, KEYPAIR_DATA, L3_TYPES
 from spacekit.preprocessor.transform_sky import SkyTransformer
 
 __all__ = [
     "JwstCalScrubber",
+    "scrub_records",
     "NaNdler",
     "NANVALS",
     "SUBNAN",
@@ -113,6 +114,14 @@ class JwstCalScrubber:
         :class:`~spacekit.extractor.scrape.JwstFitsScraper`).
     progress : bool, default=True
         Progress bar for big folders.
+    files : sequence of path-like, optional
+        Read exactly these exposure files instead of searching ``input_path`` (fits mode;
+        see :class:`~spacekit.extractor.scrape.JwstFitsScraper`).
+    target_keys : TargetKeys, optional
+        Look the exposures' target ids up in these key sets (the combined
+        :class:`~spacekit.preprocessor.scrub_targets.TargetKeys` of a larger input), so
+        products are named as they would be among all of those inputs. Default: the
+        keys of these exposures.
 
     Attributes
     ----------
@@ -136,6 +145,8 @@ class JwstCalScrubber:
         a product of :attr:`products` or here.
     targetnames, tn : list, dict
         Target names with ids, and the name -> id table.
+    target_ids : TargetIds
+        The target tables and numbering the products were named with.
 
     Raises
     ------
@@ -169,6 +180,8 @@ class JwstCalScrubber:
         mode: str = "fits",
         n_jobs: int | None = None,
         progress: bool = True,
+        files: Sequence[str | os.PathLike] | None = None,
+        target_keys: TargetKeys | None = None,
     ) -> None:
         if mode not in ("fits", "df"):
             raise InputError(f"mode must be 'fits' or 'df'; received {mode!r}.")
@@ -178,6 +191,7 @@ class JwstCalScrubber:
         self.sfx = sfx
         self.encoding_pairs = encoding_pairs if encoding_pairs is not None else KEYPAIR_DATA
         self.mode = mode
+        self.target_keys = target_keys
         self.skipped: list[tuple[str, str]] = []
         self.fpaths: dict[str, str] = {}
         if mode == "df":
@@ -185,12 +199,12 @@ class JwstCalScrubber:
                 raise InputError("mode='df' needs `data`: a DataFrame of Level-1 header rows.")
             self.exp_headers = headers_from_dataframe(data)
         else:
-            if input_path is None:
+            if input_path is None and files is None:
                 raise InputError("mode='fits' needs `input_path`: a folder of *_uncal.fits files.")
             from spacekit.extractor.scrape import JwstFitsScraper
 
             scraper = JwstFitsScraper(
-                input_path, pfx=self.pfx, sfx=sfx, n_jobs=n_jobs, progress=progress
+                input_path, pfx=self.pfx, sfx=sfx, n_jobs=n_jobs, progress=progress, files=files
             )
             self.exp_headers = scraper.scrape_inputs()
             self.fpaths = dict(scraper.fpaths)
@@ -266,7 +280,8 @@ class JwstCalScrubber:
 
     def _build_products(self) -> None:
         usable = self._check_headers()
-        ids = fake_target_ids(usable)
+        ids = fake_target_ids(usable, keys=self.target_keys)
+        self.target_ids = ids
         self.tn = dict(ids.tn)
         self.targetnames = ids.targetnames
         no_product: list[tuple[str, str]] = []
@@ -348,19 +363,44 @@ class JwstCalScrubber:
         mode = str(exp_type).upper()
         if mode not in EXPMODES:
             raise InputError(f"exp_type must be one of {list(EXPMODES)}; received {exp_type!r}.")
-        records = self.input_data[mode]
-        if not records:
-            return None
-        df = pd.DataFrame.from_dict(records, orient="index")
-        df.columns = [str(c).lower() for c in df.columns]
-        df = df.rename(columns={"instrume": "instr"})
-        xcols = [c for c in XCOL_ORDER if c in df.columns]
-        df = NaNdler(df[xcols], DTYPE_KEYS).apply_nandlers()
-        df = group_subarrays(group_nircam_detectors(df))
-        cats = [c for c in DTYPE_KEYS["categorical"] if c in df.columns]
-        log.debug("Encoding categorical features [%s]", mode)
-        df = JwstEncoder(df, fkeys=cats, encoding_pairs=self.encoding_pairs).encode_features()
-        return df[xcols]
+        log.debug("Scrubbing and encoding the features [%s]", mode)
+        return scrub_records(self.input_data[mode], self.encoding_pairs)
+
+
+def scrub_records(
+    records: Mapping[str, Mapping], encoding_pairs: Mapping | None = None
+) -> pd.DataFrame | None:
+    """Scrub and encode per-product records (:attr:`JwstCalScrubber.input_data` of a mode).
+
+    The body of :meth:`JwstCalScrubber.scrub_inputs`, for records gathered from several
+    scrubbers (e.g. one per program): the result is the one a single scrubber over all
+    of their exposures gives.
+
+    Parameters
+    ----------
+    records : dict
+        ``{product: record}`` of one mode.
+    encoding_pairs : Mapping, default=KEYPAIR_DATA
+        Category tables.
+
+    Returns
+    -------
+    DataFrame or None
+        The :data:`~spacekit.preprocessor.scrub_nan.XCOL_ORDER` columns present, indexed
+        by product; None for no record.
+    """
+    if not records:
+        return None
+    df = pd.DataFrame.from_dict(records, orient="index")
+    df.columns = [str(c).lower() for c in df.columns]
+    df = df.rename(columns={"instrume": "instr"})
+    xcols = [c for c in XCOL_ORDER if c in df.columns]
+    df = NaNdler(df[xcols], DTYPE_KEYS).apply_nandlers()
+    df = group_subarrays(group_nircam_detectors(df))
+    cats = [c for c in DTYPE_KEYS["categorical"] if c in df.columns]
+    pairs = encoding_pairs if encoding_pairs is not None else KEYPAIR_DATA
+    df = JwstEncoder(df, fkeys=cats, encoding_pairs=pairs).encode_features()
+    return df[xcols]
 
 
 def _valid_for(mode: str, hdr: Mapping) -> bool:

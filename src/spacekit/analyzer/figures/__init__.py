@@ -29,6 +29,15 @@ Modules
 :mod:`~spacekit.analyzer.figures.images`
     :func:`make_image_grid`, :func:`make_histogram_grid`, :func:`make_overlay_figure`,
     :func:`make_overlay_grid_figure`, :func:`make_gradient_flow_figure`.
+:mod:`~spacekit.analyzer.figures.projection`
+    2-D projections in WebGL: :func:`make_projection_figure` (one trace per class),
+    :func:`make_loss_projection_figure` (coloured by per-sample loss),
+    :func:`selected_positions`.
+:mod:`~spacekit.analyzer.figures.samples`
+    :func:`make_thumbnail_figure`, :func:`make_activation_figure` (hidden-layer vectors as
+    lines), :func:`display_image`, :func:`png_data_uri`.
+:mod:`~spacekit.analyzer.figures.model_graph`
+    :func:`make_layer_graph_figure` (layers of a model as a graph).
 
 Examples
 --------
@@ -80,7 +89,20 @@ from spacekit.analyzer.figures.images import (
     make_overlay_grid_figure,
     resize_bilinear,
 )
+from spacekit.analyzer.figures.model_graph import layer_depths, make_layer_graph_figure
+from spacekit.analyzer.figures.projection import (
+    CLASS_COLORS,
+    make_loss_projection_figure,
+    make_projection_figure,
+    selected_positions,
+)
 from spacekit.analyzer.figures.regression import make_residual_figure, mpl_residual_figure
+from spacekit.analyzer.figures.samples import (
+    display_image,
+    make_activation_figure,
+    make_thumbnail_figure,
+    png_data_uri,
+)
 
 __all__ = [
     "BACKENDS",
@@ -119,4 +141,14 @@ __all__ = [
     "mpl_loss_figure",
     "mpl_roc_figure",
     "mpl_pr_figure",
+    "CLASS_COLORS",
+    "make_projection_figure",
+    "make_loss_projection_figure",
+    "selected_positions",
+    "display_image",
+    "png_data_uri",
+    "make_thumbnail_figure",
+    "make_activation_figure",
+    "layer_depths",
+    "make_layer_graph_figure",
 ]

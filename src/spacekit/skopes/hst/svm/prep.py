@@ -31,7 +31,6 @@ import sys
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -357,12 +356,18 @@ def _nothing_usable(skipped) -> str:
     return f"No usable SVM product; skipped:\n{lines}"
 
 
-def _mp_context():
-    import multiprocessing
-
-    if sys.platform == "linux":
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context()
+def _spelled(res: VisitPrep, paths) -> VisitPrep:
+    """A visit's result with its paths spelled as the caller gave them."""
+    if not paths:
+        return res
+    return VisitPrep(
+        paths.given(res.folder),
+        rows=res.rows,
+        sci=res.sci,
+        images=paths.given(res.images),
+        skipped=paths.given(res.skipped),
+        notes=paths.given(res.notes),
+    )
 
 
 def prep_svm(
@@ -383,6 +388,7 @@ def prep_svm(
     subset_name: str | None = None,
     n_jobs: int = 1,
     progress: bool = True,
+    client=None,
 ) -> SvmPrepResult:
     """Prepare every visit under ``input_path``; see the module docstring for the outputs.
 
@@ -422,13 +428,20 @@ def prep_svm(
         Worker processes for the visits.
     progress : bool, default=True
         Show a progress bar (hidden when not on a terminal).
+    client : distributed.Client or str, optional
+        Prepare the visits on this Dask cluster (or the scheduler at this address), one
+        task per visit, instead of local processes (``n_jobs`` is then ignored). The
+        workers read the visit folders and write each visit's frames, so ``input_path``
+        and ``output_path`` must be on a file system they share with this process; the
+        tables are written here. Needs ``pip install "spacekit[distributed]"``.
 
     Returns
     -------
     SvmPrepResult
+        A visit whose task raised (after one retry on a cluster) is in ``skipped`` as
+        ``(visit folder, "ExceptionType: message")``; the other visits are kept.
     """
-    from tqdm import tqdm
-
+    from spacekit._distributed import PathSpelling, Task, run_tasks
     from spacekit.extractor.table_h5 import read_table_h5
 
     input_path = Path(input_path)
@@ -463,19 +476,33 @@ def prep_svm(
         img_path=img_path,
         size=None if full_size else size,
     )
-    bar = tqdm(total=len(tasks), desc="SVM visits", unit="visit", disable=not progress or None)
-    results: list[VisitPrep] = []
-    if n_jobs > 1 and len(tasks) > 1:
-        with ProcessPoolExecutor(min(n_jobs, len(tasks)), mp_context=_mp_context()) as pool:
-            futures = [pool.submit(prep_visit, f, rows=r, **kwargs) for f, r in tasks]
-            for fut in futures:
-                results.append(fut.result())
-                bar.update()
-    else:
-        for folder, rows in tasks:
-            results.append(prep_visit(folder, rows=rows, **kwargs))
-            bar.update()
-    bar.close()
+    # a cluster's workers get absolute paths; what they report is spelled as given here
+    paths = PathSpelling(input_path, output_path) if client is not None else PathSpelling()
+    if paths and img_path is not None:
+        kwargs["img_path"] = Path(paths.absolute(img_path))
+    done = run_tasks(
+        prep_visit,
+        [
+            Task(
+                str(folder),
+                (Path(paths.absolute(folder)) if paths else folder,),
+                dict(kwargs, rows=rows),
+            )
+            for folder, rows in tasks
+        ],
+        client=client,
+        n_jobs=n_jobs,
+        progress=progress,
+        desc="SVM visits",
+        unit="visit",
+    )
+    failed = dict(done.failed)
+    results = [
+        _spelled(done.results[str(f)], paths)
+        if str(f) in done.results
+        else VisitPrep(str(f), skipped=[(str(f), paths.given(failed[str(f)]))])
+        for f, _ in tasks
+    ]
     res = assemble(
         results,
         output_path,

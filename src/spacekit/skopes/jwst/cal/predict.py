@@ -41,6 +41,7 @@ import numpy as np
 from spacekit._json import read_json_file
 from spacekit._runner import add_log_arguments, configure_runner_logging
 from spacekit.builder.archive import ModelArchive, get_archive
+from spacekit.builder.handle import ModelHandle as _BaseHandle
 from spacekit.builder.registry import ModelProvenance, provenance, resolve_model_path
 from spacekit.builder.target import bound_value, inverse_target, target_transform
 from spacekit.exceptions import DataError, InputError, SkippedInputWarning
@@ -102,7 +103,7 @@ def _not_requested(mode: str, expmodes: Sequence[str]) -> str:
     return f"{mode} product: not predicted because expmodes={','.join(expmodes)}"
 
 
-class ModelHandle:
+class ModelHandle(_BaseHandle):
     """Stands where 1.1.4 kept a ``Builder``: the loaded network is in ``.model``.
 
     Attributes
@@ -119,13 +120,7 @@ class ModelHandle:
     """
 
     def __init__(self, name: str, model, model_path: str | None = None):
-        self.name = name
-        self.model = model
-        self.model_path = model_path
-        self.blueprint = f"jwst_{name}"
-
-    def __repr__(self) -> str:
-        return f"ModelHandle(name={self.name!r}, model={self.model!r})"
+        super().__init__(name, model, model_path, blueprint=f"jwst_{name}")
 
 
 def _takes_verbose(predict) -> bool:
@@ -244,6 +239,12 @@ class JwstCalPredict:
         Show a progress bar while reading many files.
     n_jobs : int, optional
         Worker processes for reading headers (default: automatic).
+    client : distributed.Client or str, optional
+        Read, group and scrub the exposures on this Dask cluster (or the scheduler at this
+        address), one task per program (:mod:`spacekit.skopes.jwst.cal.batch`); the
+        models run here on the gathered rows. The results are those of a local run. The
+        workers must see ``input_path`` at the same path. Needs
+        ``pip install "spacekit[distributed]"``.
     **log_kws
         Accepted for compatibility with 1.1.4 and ignored: applications configure logging
         (see :func:`spacekit.logging_setup.configure_logging`).
@@ -323,6 +324,7 @@ class JwstCalPredict:
         expmodes: Sequence[str] | None = None,
         progress: bool = True,
         n_jobs: int | None = None,
+        client=None,
         **log_kws,
     ):
         self.__name__ = "JwstCalPredict"
@@ -345,6 +347,7 @@ class JwstCalPredict:
             raise InputError(f"expmodes must be some of {list(_MODES)}; received {list(modes)!r}.")
         self.progress = progress
         self.n_jobs = n_jobs
+        self.client = client
         self.log = log
         self.log_kws = log_kws
         self.predictions: dict[str, dict[str, float]] = {}
@@ -500,6 +503,17 @@ class JwstCalPredict:
         self.pid = pid
 
     def _scrubber(self):
+        if self.client is not None:
+            from spacekit.skopes.jwst.cal.batch import scrub_on_cluster
+
+            return scrub_on_cluster(
+                self.client,
+                self.input_path,
+                pfx=self.pid,
+                sfx=self.sfx,
+                expmodes=self.expmodes,
+                progress=self.progress,
+            )
         from spacekit.preprocessor.scrub import JwstCalScrubber
 
         return JwstCalScrubber(
