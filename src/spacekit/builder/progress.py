@@ -14,11 +14,11 @@ def epoch_progress(epochs: int, desc: str = "epochs", enabled: bool = True):
     False or the output is not a terminal.
     """
     keras = require("keras", feature="training")
-    from tqdm import tqdm
+    from spacekit._progress import progress_bar
 
     class _EpochBar(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):
-            self.bar = tqdm(total=int(epochs), desc=desc, unit="epoch", disable=not enabled or None)
+            self.bar = progress_bar(total=int(epochs), progress=enabled, desc=desc, unit="epoch")
 
         def on_epoch_end(self, epoch, logs=None):
             logs = logs or {}

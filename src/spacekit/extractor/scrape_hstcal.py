@@ -333,7 +333,7 @@ def scrape_fits_datasets(
     InputError
         If ``path`` is not a folder or holds no FITS files.
     """
-    from tqdm.auto import tqdm
+    from spacekit._progress import progress_bar
 
     root = Path(path).expanduser()
     if not root.is_dir():
@@ -352,7 +352,8 @@ def scrape_fits_datasets(
             "files (e.g. *_raw.fits, *_asn.fits) or one folder per dataset."
         )
     records, skipped = {}, []
-    for folder, files in tqdm(groups, desc="datasets", disable=not progress or len(groups) < 20):
+    bar = progress_bar(groups, progress=progress and len(groups) >= 20, desc="datasets")
+    for folder, files in bar:
         name = _dataset_name(folder, files)
         if name is None:
             skipped.append(

@@ -298,11 +298,11 @@ class Train:
 
     def train_networks(self) -> dict:
         """Fit every enabled network on the fitting rows."""
-        from tqdm.auto import tqdm
+        from spacekit._progress import progress_bar
 
         fit = (self.data["split"] == "fit").to_numpy()
         names = [n for n, on in self.networks_on.items() if on]
-        for i, name in enumerate(tqdm(names, desc="networks", disable=not self.progress)):
+        for i, name in enumerate(progress_bar(names, progress=self.progress, desc="networks")):
             y = self.data[TARGETS[name]].to_numpy(dtype=float)[fit]
             t0 = time.perf_counter()
             self.networks[name], self.histories[name] = self.fit_network(

@@ -216,8 +216,8 @@ def kfold_scores(trainer, name: str, k: int) -> dict:
     for the regressors.
     """
     from sklearn.model_selection import KFold, StratifiedKFold
-    from tqdm.auto import tqdm
 
+    from spacekit._progress import progress_bar
     from spacekit.analyzer.baseline import fit_baseline, fit_baseline_classifier
     from spacekit.preprocessor.tables.hst_cal import NORM_COLS
     from spacekit.preprocessor.transform import fit_power_transform
@@ -238,7 +238,7 @@ def kfold_scores(trainer, name: str, k: int) -> dict:
     metric = "accuracy" if name == "mem_clf" else "rmse"
     net, base = [], []
     for i, (tr, te) in enumerate(
-        tqdm(list(splits), desc=f"{name} folds", disable=not trainer.progress)
+        progress_bar(list(splits), progress=trainer.progress, desc=f"{name} folds")
     ):
         tx = fit_power_transform(data.iloc[tr], list(NORM_COLS["asn"]))
         X = normalize_features(data, {key: tx[key] for key in ("lambdas", "mu", "sigma")})

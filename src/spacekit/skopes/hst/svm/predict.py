@@ -259,8 +259,7 @@ def predict_alignment(
     ArchiveError
         The model cannot be loaded.
     """
-    from tqdm import tqdm
-
+    from spacekit._progress import progress_bar
     from spacekit.builder.ensemble_model import load_ensemble_model
 
     if extract_to is not None:
@@ -292,7 +291,7 @@ def predict_alignment(
     X, skipped = read_features(data_file)
     starts = range(0, len(X), chunk)
     parts = []
-    bar = tqdm(starts, desc="classify", unit="chunk", disable=not progress or None)
+    bar = progress_bar(starts, progress=progress, desc="classify", unit="chunk")
     for start in bar:
         block = X.iloc[start : start + chunk]
         images, kept, lost = _images(img_path, block.index, size)
