@@ -136,7 +136,7 @@ def default_archive_path(name: str = "jwst_cal") -> Path:
 class _Source:
     """Uniform, checked access to the files of a zip or a folder."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, name: str = "jwst_cal"):
         self.path = path
         self.where = f"archive '{path}'"
         #: every byte this load expands to, at every level, is taken from this budget
@@ -150,7 +150,7 @@ class _Source:
         else:
             raise ArchiveError(
                 f"Model archive not found: '{path}' does not exist. Pass the path of a .zip "
-                "archive or a folder (e.g. --model-path .../jwst_cal.zip)."
+                f"archive or a folder (e.g. --model-path .../{name}.zip)."
             )
 
     def _walk_folder(self, root: Path) -> list[str]:
@@ -229,7 +229,7 @@ def load_archive(path: str | os.PathLike | None = None, name: str = "jwst_cal") 
             f"model_path / --model-path pointing to an archive, e.g. the published spacekit "
             f"1.1.4 {name}.zip."
         )
-    src = _Source(path)
+    src = _Source(path, name)
     try:
         if _MANIFEST in src.names:
             archive = _load_ours(src, name)
