@@ -108,7 +108,7 @@ def _short(text: str, limit: int = 40) -> str:
     if len(text) <= limit:
         return text
     keep = (limit - 1) // 2
-    return f"{text[:keep]}…{text[-(limit - 1 - keep):]}"
+    return f"{text[:keep]}…{text[-(limit - 1 - keep) :]}"
 
 
 def launch(
