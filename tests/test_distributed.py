@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from spacekit import OptionalDependencyError
 from spacekit._distributed import (
     ADDRESS_ENV,
+    PathSpelling,
     Task,
     connect,
     resolve_address,
@@ -106,3 +107,23 @@ def test_cli_unreachable_scheduler_is_one_error_line(tmp_path, monkeypatch):
     assert res.exit_code == 1
     assert "Error: Cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'" in res.output
     assert "Traceback" not in res.output
+
+
+def test_path_spelling_maps_absolute_paths_back_to_the_relative_ones_given(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    here = str(tmp_path)
+    sp = PathSpelling("data", "../out", None, "/abs/root")
+    assert sp.absolute("data/v1") == f"{here}/data/v1"
+    result = {
+        "skipped": [(f"{here}/data/v1/a.json", f"no drizzle in '{here}/data/v1'")],
+        "images": {"p": [f"{here}/../out/img/p.png"]},
+        "other": (f"{here}/data", f"{here}/dataset/x", f"{here}/data-2", 3),
+    }
+    assert sp.given(result) == {
+        "skipped": [("data/v1/a.json", "no drizzle in 'data/v1'")],
+        "images": {"p": ["../out/img/p.png"]},
+        "other": ("data", f"{here}/dataset/x", f"{here}/data-2", 3),
+    }
+    dot = PathSpelling(".")
+    assert dot.given(f"{here}/v1 and {here}") == "v1 and ."
+    assert not PathSpelling("/abs", None) and PathSpelling("/abs").given("/abs/x") == "/abs/x"

@@ -29,10 +29,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import sys
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from spacekit.exceptions import InputError
@@ -48,6 +50,7 @@ __all__ = [
     "check_workers",
     "mp_context",
     "run_tasks",
+    "PathSpelling",
 ]
 
 log = logging.getLogger(__name__)
@@ -359,3 +362,65 @@ def _failure(fut) -> str:
         except Exception as exc:  # the exception could not be unpickled here
             return _reason(exc)
     return f"task {fut.status} by the scheduler (no result)"
+
+
+class PathSpelling:
+    """Send absolute paths to a cluster's workers, report them as the caller wrote them.
+
+    A Dask worker runs in its own working directory (often on another machine), so a
+    relative path given on the client must reach it as an absolute one; the results
+    (skipped files, reasons) then name the absolute paths. This maps them back, so a
+    cluster run reports ``data/visit1`` where a local run does.
+
+    Parameters
+    ----------
+    *roots : path-like or None
+        The paths the caller gave (input folder, output folder); absolute ones and None
+        need no mapping.
+
+    Examples
+    --------
+    >>> import os
+    >>> sp = PathSpelling("data")
+    >>> sp.absolute("data/v1") == os.path.join(os.getcwd(), "data", "v1")
+    True
+    >>> sp.given(f"no drizzle in '{sp.absolute('data/v1')}'")
+    "no drizzle in 'data/v1'"
+    """
+
+    def __init__(self, *roots: str | os.PathLike | None) -> None:
+        pairs = {
+            str(Path(r).absolute()): str(r)
+            for r in roots
+            if r is not None and not Path(r).is_absolute()
+        }
+        # the longest first, so a root inside another root keeps its own spelling
+        self._swaps = [
+            (a + os.sep, "" if pairs[a] == "." else pairs[a].rstrip(os.sep) + os.sep,
+             re.compile(re.escape(a) + r"(?![\w.\-])"), pairs[a])
+            for a in sorted(pairs, key=len, reverse=True)
+        ]  # fmt: skip
+
+    def __bool__(self) -> bool:
+        return bool(self._swaps)
+
+    @staticmethod
+    def absolute(path: str | os.PathLike) -> str:
+        """``path`` as an absolute path (not resolving symlinks)."""
+        return str(Path(path).absolute())
+
+    def given(self, obj):
+        """``obj`` with the absolute roots spelled as given, in every string inside the
+        str, list, tuple, set, frozenset and dict values (and keys) it holds."""
+        if not self._swaps:
+            return obj
+        if isinstance(obj, str):
+            for with_sep, as_given, bare, root in self._swaps:
+                if with_sep[:-1] in obj:
+                    obj = bare.sub(root.replace("\\", "\\\\"), obj.replace(with_sep, as_given))
+            return obj
+        if isinstance(obj, dict):
+            return {self.given(k): self.given(v) for k, v in obj.items()}
+        if type(obj) in (list, tuple, set, frozenset):
+            return type(obj)(self.given(v) for v in obj)
+        return obj

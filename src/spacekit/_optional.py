@@ -17,6 +17,7 @@ EXTRAS: dict[str, str] = {
     "waitress": "dashboard",
     "flask": "dashboard",
     "stdatamodels": "jwst",
+    "boto3": "aws",
     "dask": "distributed",
     "distributed": "distributed",
 }

@@ -276,3 +276,33 @@ def test_save_keras_models_then_numpy_matches_keras(tmp_path):
         archive.models["img3_reg"].predict(X), model.predict(X, verbose=0), rtol=1e-5, atol=1e-5
     )
     assert os.listdir(tmp_path) == ["k.zip"]
+
+
+def test_json_members_are_hashed_and_loaded(tmp_path):
+    doc = {"memory": {"scores": [0.1, 0.2]}}
+    out = save_archive(
+        tmp_path / "h.zip",
+        {"mem_reg": keras_bytes()},
+        {"default": TX},
+        name="hst_cal",
+        json_members={"upper_bounds": doc},
+    )
+    arch = load_archive(out, name="hst_cal")
+    assert arch.extras == {"upper_bounds": doc}
+    assert arch.manifest["json"] == {"upper_bounds": "upper_bounds.json"}
+    assert arch.tx_for("default") == TX
+
+    def tamper(m):
+        m["upper_bounds.json"] = json.dumps({"memory": {"scores": [9.0]}}).encode()
+
+    with pytest.raises(ArchiveError, match=r"SHA-256 mismatch for 'upper_bounds.json'"):
+        load_archive(rewrite_zip(out, tmp_path / "bad.zip", tamper), name="hst_cal")
+    with pytest.raises(ArchiveError, match="name unused"):
+        save_archive(
+            tmp_path / "x.zip",
+            {"mem_reg": keras_bytes()},
+            {"default": TX},
+            json_members={"tx_data-default": {}},
+        )
+    with pytest.raises(ArchiveError, match="name unused"):
+        save_archive(tmp_path / "y.zip", {"mem_reg": keras_bytes()}, json_members={"a": [1]})

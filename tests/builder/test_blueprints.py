@@ -66,7 +66,9 @@ def test_compile_settings_and_rmse_metric():
 def test_aliases_and_unknown_name():
     assert get_blueprint("jwst_img3_reg") is BLUEPRINTS["img3_reg"]
     assert get_blueprint("SPEC") is BLUEPRINTS["spec3_reg"]
-    assert list_blueprints() == ["img3_reg", "spec3_reg"]
+    assert list_blueprints() == ["img3_reg", "mem_clf", "mem_reg", "spec3_reg", "wall_reg"]
+    assert get_blueprint("hst_wall_reg") is BLUEPRINTS["wall_reg"]
+    assert get_blueprint("memory_classifier") is BLUEPRINTS["mem_clf"]
     with pytest.raises(InputError, match="Unknown blueprint"):
         get_blueprint("svm_cnn")
 
@@ -119,3 +121,33 @@ def test_fit_and_save_roundtrip(tmp_path):
         fit_model(model, x, y, early_stopping="val_rmse", epochs=1)
     with pytest.raises(InputError, match=".keras"):
         save_keras_model(model, tmp_path / "model.h5")
+
+
+def test_hst_blueprints_are_the_114_architectures():
+    clf = get_blueprint("hst_mem_clf").build(seed=1)
+    assert _dense_units(clf) == [18, 32, 64, 32, 18, 9, 4]
+    assert clf.layers[0].name == "hst_jobs" and clf.layers[-1].name == "output_mem_clf"
+    assert clf.layers[-1].activation.__name__ == "softmax"
+    x = np.random.default_rng(0).normal(size=(16, 9)).astype("float32")
+    y = np.eye(4, dtype="float32")[np.arange(16) % 4]
+    hist = clf.fit(x, y, epochs=1, verbose=0)
+    assert set(hist.history) >= {"loss", "accuracy"}
+    wall = get_blueprint("wall_reg").build(seed=1)
+    assert _dense_units(wall) == [18, 32, 64, 128, 256, 128, 64, 32, 18, 9, 1]
+    assert wall.layers[-1].name == "wallclock_reg"
+    assert get_blueprint("mem_reg").batch_size == 32 and get_blueprint("wall_reg").epochs == 300
+
+
+def test_scale_output_and_inference_copy():
+    from spacekit.builder.architect import inference_copy, scale_output
+
+    model = get_blueprint("mem_reg").build(seed=2)
+    x = np.random.default_rng(1).normal(size=(5, 9)).astype("float32")
+    before = np.asarray(model(x))
+    scale_output(model, 250.0, "memory_reg")
+    np.testing.assert_allclose(np.asarray(model(x)), before * 250.0, rtol=1e-5, atol=1e-4)
+    copy = inference_copy(model)
+    assert not copy.compiled
+    np.testing.assert_allclose(np.asarray(copy(x)), np.asarray(model(x)), rtol=1e-6)
+    with pytest.raises(InputError, match="linear output layer"):
+        scale_output(get_blueprint("mem_clf").build(), 2.0)

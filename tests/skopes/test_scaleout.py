@@ -120,17 +120,19 @@ def test_a_failing_visit_is_retried_then_reported_like_a_local_run(cluster, svm_
     _svm_outputs_equal(tmp_path / "local", tmp_path / "dask")
 
 
-def test_svm_cli_with_a_dask_address(cluster, svm_sample, tmp_path):
+def test_svm_cli_with_a_dask_address_and_relative_paths(cluster, svm_sample, tmp_path, monkeypatch):
     cl, _ = cluster
-    args = ["svm", "prep", str(svm_sample), "--no-draw", "--no-progress"]
-    local = CliRunner().invoke(cli_main, [*args, "-o", str(tmp_path / "a")])
+    # the workers run elsewhere (another working directory): relative paths must still work
+    monkeypatch.chdir(svm_sample.parent)
+    out = Path(os.path.relpath(tmp_path, svm_sample.parent))
+    args = ["svm", "prep", "svm", "--no-draw", "--no-progress"]
+    local = CliRunner().invoke(cli_main, [*args, "-o", str(out / "a")])
     dask = CliRunner().invoke(
-        cli_main, [*args, "-o", str(tmp_path / "b"), "--dask-address", cl.scheduler_address]
+        cli_main, [*args, "-o", str(out / "b"), "--dask-address", cl.scheduler_address]
     )
     assert local.exit_code == dask.exit_code == 0, dask.output
-    assert dask.output.replace(str(tmp_path / "b"), "OUT") == local.output.replace(
-        str(tmp_path / "a"), "OUT"
-    )
+    assert f"{out / 'b' / 'svm_data.csv'}" in dask.output
+    assert dask.output.replace(str(out / "b"), "OUT") == local.output.replace(str(out / "a"), "OUT")
     assert (tmp_path / "a" / "svm_data.csv").read_bytes() == (
         tmp_path / "b" / "svm_data.csv"
     ).read_bytes()
@@ -170,13 +172,16 @@ def _jwst_json(runner_args, out: Path) -> dict:
     return json.loads(out.read_text())
 
 
-def test_jwst_predict_on_the_cluster_equals_a_local_run(cluster, jwst_tree, tmp_path):
+def test_jwst_predict_on_the_cluster_equals_a_local_run(cluster, jwst_tree, tmp_path, monkeypatch):
     cl, _ = cluster
-    base = [str(jwst_tree), "--no-progress"]
+    monkeypatch.chdir(jwst_tree.parent)  # a relative input path, as users type it
+    base = [jwst_tree.name, "--no-progress"]
     local = _jwst_json(base, tmp_path / "local.json")
     dask = _jwst_json([*base, "--dask-address", cl.scheduler_address], tmp_path / "dask.json")
     assert len(local["predictions"]) == 12
-    assert any("jw06817099001" in s["input"] for s in local["skipped"])
+    assert [s["input"] for s in local["skipped"] if "jw06817099001" in s["input"]] == [
+        str(Path("tree", "a", "jw06817099001_02101_00001_nrcb1_uncal.fits"))
+    ]
     assert dask["predictions"] == local["predictions"]
     key = lambda s: (s["input"], s["reason"])  # noqa: E731
     assert sorted(dask["skipped"], key=key) == sorted(local["skipped"], key=key)

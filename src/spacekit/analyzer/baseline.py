@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["fit_baseline"]
+__all__ = ["fit_baseline", "fit_baseline_classifier"]
 
 
 def fit_baseline(X_train, y_train, X_test, seed: int | None = None, **params):
@@ -41,4 +41,36 @@ def fit_baseline(X_train, y_train, X_test, seed: int | None = None, **params):
         model,
         model.predict(np.asarray(X_train, dtype=float)),
         model.predict(np.asarray(X_test, dtype=float)),
+    )
+
+
+def fit_baseline_classifier(X_train, y_train, X_test, seed: int | None = None, **params):
+    """Fit ``HistGradientBoostingClassifier``; return the model and class probabilities.
+
+    Parameters
+    ----------
+    X_train : array-like of shape (n_train, n_features)
+    y_train : array-like of shape (n_train,)
+        Integer class labels.
+    X_test : array-like of shape (n_test, n_features)
+    seed : int, optional
+    **params
+        Passed to the estimator (defaults as :func:`fit_baseline`).
+
+    Returns
+    -------
+    model : sklearn.ensemble.HistGradientBoostingClassifier
+    proba_train, proba_test : numpy.ndarray of shape (n, n_classes_seen)
+        Probabilities of the classes in ``model.classes_``.
+    """
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    kwargs = {"max_iter": 200, "learning_rate": 0.1, "early_stopping": False}
+    kwargs.update(params)
+    model = HistGradientBoostingClassifier(random_state=seed, **kwargs)
+    model.fit(np.asarray(X_train, dtype=float), np.ravel(np.asarray(y_train)).astype(int))
+    return (
+        model,
+        model.predict_proba(np.asarray(X_train, dtype=float)),
+        model.predict_proba(np.asarray(X_test, dtype=float)),
     )

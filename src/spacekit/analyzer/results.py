@@ -37,7 +37,14 @@ from spacekit._io import atomic_open, atomic_path, atomic_write_json
 from spacekit._json import loads_bounded
 from spacekit.exceptions import ArchiveError, InputError, SkippedInputWarning
 
-__all__ = ["RESULTS_FORMAT", "RESULTS_VERSION", "save_results", "load_results", "read_manifest"]
+__all__ = [
+    "RESULTS_FORMAT",
+    "RESULTS_VERSION",
+    "save_results",
+    "load_results",
+    "read_manifest",
+    "json_safe",
+]
 
 log = logging.getLogger(__name__)
 
@@ -46,14 +53,14 @@ RESULTS_VERSION = 1
 _MANIFEST = "manifest.json"
 
 
-def _json_safe(obj: Any) -> Any:
+def json_safe(obj: Any) -> Any:
     """Convert numpy types to Python and NaN/inf to None, recursively."""
     if isinstance(obj, dict):
-        return {str(k): _json_safe(v) for k, v in obj.items()}
+        return {str(k): json_safe(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return [_json_safe(v) for v in obj]
+        return [json_safe(v) for v in obj]
     if isinstance(obj, np.ndarray):
-        return _json_safe(obj.tolist())
+        return json_safe(obj.tolist())
     if isinstance(obj, np.generic):
         obj = obj.item()
     if isinstance(obj, float) and not math.isfinite(obj):
@@ -91,7 +98,7 @@ def _save_one(folder: Path, key: str, value: Any) -> str:
                 np.savez(fh, **arrays)
             return fname
         fname = f"{key}.json"
-        atomic_write_json(folder / fname, _json_safe(value))
+        atomic_write_json(folder / fname, json_safe(value))
         return fname
     arr = np.asarray(value)
     if arr.dtype.kind == "O":
@@ -139,7 +146,7 @@ def save_results(
         "format_version": RESULTS_VERSION,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "files": files,
-        "meta": _json_safe(meta or {}),
+        "meta": json_safe(meta or {}),
     }
     atomic_write_json(folder / _MANIFEST, manifest)
     return folder

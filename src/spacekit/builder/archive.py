@@ -9,9 +9,12 @@ Two layouts load:
        "spacekit_version": "...", "created": "2026-...Z",
        "models": {"img3_reg": "img3_reg.keras", "spec3_reg": "spec3_reg.keras"},
        "tx_data": {"image": "tx_data-image.json", "spec": "tx_data-spec.json"},
-       "card": "MODEL_CARD.md", "sha256": {"img3_reg.keras": "<hex>", ...}}
+       "card": "MODEL_CARD.md", "json": {"upper_bounds": "upper_bounds.json"},
+       "sha256": {"img3_reg.keras": "<hex>", ...}}
 
-  plus the listed members. Every listed member must be present and match its SHA-256.
+  plus the listed members (``json`` lists optional extra JSON documents, such as the
+  conformal calibration of the HST cal upper bounds). Every listed member must be
+  present and match its SHA-256.
 * **spacekit 1.1.4 archives**: ``{name}/{model}.keras`` and ``{name}/tx_data-{mode}.json``
   inside the zip (or a folder holding them, such as 1.1.4's extracted ``models/jwst_cal``);
   no manifest, no hashes.
@@ -95,6 +98,8 @@ class ModelArchive:
         The model card (Markdown), if the archive has one.
     raw : dict of str to bytes
         Raw content of the model files, by member name (used when re-saving).
+    extras : dict of str to dict
+        Extra JSON documents listed under the manifest's ``json`` key, by key.
     """
 
     path: Path
@@ -105,6 +110,7 @@ class ModelArchive:
     manifest: dict
     card: str | None = None
     raw: dict[str, bytes] = field(default_factory=dict, repr=False)
+    extras: dict[str, dict] = field(default_factory=dict, repr=False)
 
     def tx_for(self, mode: str) -> dict | None:
         """Normalisation statistics for ``mode`` (case-insensitive), or None."""
@@ -220,8 +226,8 @@ def load_archive(path: str | os.PathLike | None = None, name: str = "jwst_cal") 
     if not path.exists() and path == default_archive_path(name):
         raise ArchiveError(
             f"The default {name} archive is not installed ('{path}' is missing). Pass "
-            "model_path / --model-path pointing to an archive, e.g. the published spacekit "
-            "1.1.4 jwst_cal.zip."
+            f"model_path / --model-path pointing to an archive, e.g. the published spacekit "
+            f"1.1.4 {name}.zip."
         )
     src = _Source(path)
     try:
@@ -262,8 +268,10 @@ def _load_ours(src: _Source, name: str) -> ModelArchive:
         )
     models = dict(manifest.get("models") or {})
     txs = dict(manifest.get("tx_data") or {})
+    docs = dict(manifest.get("json") or {})
     card_name = manifest.get("card") if manifest.get("card") in src.names else None
-    members = list(models.values()) + list(txs.values()) + ([card_name] if card_name else [])
+    members = list(models.values()) + list(txs.values()) + list(docs.values())
+    members += [card_name] if card_name else []
     sums = manifest.get("sha256") or {}
     unhashed = [m for m in members if m not in sums]
     if unhashed:
@@ -281,7 +289,8 @@ def _load_ours(src: _Source, name: str) -> ModelArchive:
     tx = {mode.lower(): _json(data[m], m, src.where) for mode, m in txs.items()}
     card = data[card_name].decode("utf-8", "replace") if card_name else None
     raw = {m: data[m] for m in models.values()}
-    return ModelArchive(src.path, name, "spacekit", loaded, tx, manifest, card, raw)
+    extras = {key: _json(data[m], m, src.where) for key, m in docs.items()}
+    return ModelArchive(src.path, name, "spacekit", loaded, tx, manifest, card, raw, extras)
 
 
 def _load_114(src: _Source, name: str) -> ModelArchive:
@@ -410,6 +419,7 @@ def save_archive(
     card: str = "",
     name: str = "jwst_cal",
     extra: Mapping | None = None,
+    json_members: Mapping[str, Mapping] | None = None,
 ) -> Path:
     """Write a spacekit model archive (zip if ``out_path`` ends in ``.zip``, else a folder).
 
@@ -430,6 +440,9 @@ def save_archive(
         Archive name recorded in the manifest.
     extra : dict, optional
         Additional JSON-serialisable manifest entries (e.g. ``{"metrics": {...}}``).
+    json_members : dict of str to dict, optional
+        Extra JSON documents stored as ``{key}.json`` members (hashed like the models)
+        and returned by :func:`load_archive` in ``ModelArchive.extras[key]``.
 
     Returns
     -------
@@ -458,6 +471,16 @@ def save_archive(
         member = f"tx_data-{mode.lower()}.json"
         files[member] = (json.dumps(_check_tx(mode, tx), indent=2) + "\n").encode()
         manifest_tx[mode.lower()] = member
+    manifest_json = {}
+    for key, doc in (json_members or {}).items():
+        member = check_member_name(f"{key}.json", "the new archive")
+        if member in files or not isinstance(doc, Mapping):
+            raise ArchiveError(
+                f"json_members[{key!r}] must be a dict with a name unused by the models "
+                "and tx_data."
+            )
+        files[member] = (json.dumps(dict(doc), allow_nan=False) + "\n").encode()
+        manifest_json[key] = member
     files[_CARD] = (card or f"# {name}\n\nNo model card was provided.\n").encode("utf-8")
     manifest = {
         "format": ARCHIVE_FORMAT,
@@ -468,6 +491,7 @@ def save_archive(
         "models": manifest_models,
         "tx_data": manifest_tx,
         "card": _CARD,
+        **({"json": manifest_json} if manifest_json else {}),
         **dict(extra or {}),
         "sha256": {m: hashlib.sha256(b).hexdigest() for m, b in sorted(files.items())},
     }

@@ -19,6 +19,19 @@ Both take 18 inputs and output the Level-3 memory footprint in GB (linear output
 They are compiled with Adam on an exponentially decaying learning rate
 (1e-4, decay steps 100000, rate 0.96, staircase), mean squared error loss and a root
 mean squared error metric named ``rmse`` (so Keras logs ``rmse`` and ``val_rmse``).
+
+The HST calibration networks (spacekit 1.1.4 §3.1), on the 9 features of input
+``hst_jobs``, trained with Adam at a constant learning rate of 1e-3:
+
+============  ==========================================  ==============================
+name          hidden layers (ReLU)                          output
+============  ==========================================  ==============================
+``mem_clf``   18, 32, 64, 32, 18, 9                         ``output_mem_clf``: 4 softmax
+``mem_reg``   18, 32, 64, 32, 18, 9                         ``memory_reg``: GB
+``wall_reg``  18, 32, 64, 128, 256, 128, 64, 32, 18, 9      ``wallclock_reg``: seconds
+============  ==========================================  ==============================
+
+``mem_clf`` is compiled with categorical cross-entropy and an ``accuracy`` metric.
 """
 
 from __future__ import annotations
@@ -39,6 +52,8 @@ __all__ = [
     "make_lr_schedule",
     "make_optimizer",
     "compile_regressor",
+    "compile_classifier",
+    "compile_model",
 ]
 
 #: Keyword names a ``layer_kwargs`` entry may set on a hidden Dense layer.
@@ -89,6 +104,9 @@ class Blueprint:
     patience : int, default=15
     aliases : tuple of str
         Other accepted names (the 1.1.4 names ``jwst_img3_reg`` ...).
+    task : {"regression", "classification"}, default="regression"
+        Classification compiles with ``loss`` and an ``accuracy`` metric, regression with
+        an ``rmse`` metric.
     """
 
     name: str
@@ -109,6 +127,7 @@ class Blueprint:
     early_stopping: str | None = "val_rmse"
     patience: int = 15
     aliases: tuple[str, ...] = ()
+    task: str = "regression"
 
     @property
     def layer_names(self) -> list[str]:
@@ -156,7 +175,7 @@ class Blueprint:
             seed=seed,
         )
         if compile:
-            compile_regressor(model, self)
+            compile_model(model, self)
         return model
 
 
@@ -177,6 +196,52 @@ BLUEPRINTS: dict[str, Blueprint] = {
         output_name="spec3_regressor",
         aliases=("jwst_spec3_reg", "spec"),
     ),
+    "mem_clf": Blueprint(
+        name="mem_clf",
+        input_dim=9,
+        hidden=(18, 32, 64, 32, 18, 9),
+        input_name="hst_jobs",
+        output_name="output_mem_clf",
+        output_units=4,
+        output_activation="softmax",
+        loss="categorical_crossentropy",
+        learning_rate=1e-3,
+        decay_rate=1.0,
+        epochs=60,
+        batch_size=32,
+        early_stopping="val_loss",
+        patience=10,
+        aliases=("hst_mem_clf", "memory_classifier"),
+        task="classification",
+    ),
+    "mem_reg": Blueprint(
+        name="mem_reg",
+        input_dim=9,
+        hidden=(18, 32, 64, 32, 18, 9),
+        input_name="hst_jobs",
+        output_name="memory_reg",
+        learning_rate=1e-3,
+        decay_rate=1.0,
+        epochs=60,
+        batch_size=32,
+        early_stopping="val_loss",
+        patience=10,
+        aliases=("hst_mem_reg", "memory_regressor"),
+    ),
+    "wall_reg": Blueprint(
+        name="wall_reg",
+        input_dim=9,
+        hidden=(18, 32, 64, 128, 256, 128, 64, 32, 18, 9),
+        input_name="hst_jobs",
+        output_name="wallclock_reg",
+        learning_rate=1e-3,
+        decay_rate=1.0,
+        epochs=300,
+        batch_size=64,
+        early_stopping="val_loss",
+        patience=15,
+        aliases=("hst_wall_reg", "wallclock_regressor"),
+    ),
 }
 
 
@@ -191,8 +256,10 @@ def get_blueprint(name: str) -> Blueprint:
     Parameters
     ----------
     name : str
-        ``"img3_reg"`` or ``"spec3_reg"``; the 1.1.4 names ``"jwst_img3_reg"`` and
-        ``"jwst_spec3_reg"`` and the exposure modes ``"image"``/``"spec"`` also work.
+        ``"img3_reg"``, ``"spec3_reg"``, ``"mem_clf"``, ``"mem_reg"`` or ``"wall_reg"``;
+        the 1.1.4 names (``"jwst_img3_reg"``, ``"hst_mem_clf"`` ...), the Keras model names
+        (``"memory_classifier"`` ...) and the JWST exposure modes ``"image"``/``"spec"``
+        also work.
 
     Returns
     -------
@@ -350,6 +417,25 @@ def make_optimizer(bp: Blueprint):
     """Return an Adam optimizer on the blueprint's learning-rate schedule."""
     keras = require("keras", feature="training")
     return keras.optimizers.Adam(learning_rate=make_lr_schedule(bp))
+
+
+def compile_model(model, bp: Blueprint):
+    """Compile ``model`` for the blueprint's task (regression or classification)."""
+    if bp.task == "classification":
+        return compile_classifier(model, bp)
+    return compile_regressor(model, bp)
+
+
+def compile_classifier(model, bp: Blueprint):
+    """Compile ``model`` with Adam + schedule, the blueprint loss and an ``accuracy`` metric.
+
+    Returns
+    -------
+    keras.Model
+        The same model, compiled.
+    """
+    model.compile(optimizer=make_optimizer(bp), loss=bp.loss, metrics=["accuracy"])
+    return model
 
 
 def compile_regressor(model, bp: Blueprint):

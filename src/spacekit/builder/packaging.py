@@ -94,12 +94,10 @@ def make_model_card(
 def _inference_copy(path: Path):
     """Load a trained ``.keras`` file and return an uncompiled copy (no optimizer state)."""
     from spacekit._optional import require
+    from spacekit.builder.architect import inference_copy
 
     keras = require("keras", feature="packaging trained models")
-    trained = keras.models.load_model(path, safe_mode=True, compile=False)
-    copy = keras.models.clone_model(trained)
-    copy.set_weights(trained.get_weights())
-    return copy
+    return inference_copy(keras.models.load_model(path, safe_mode=True, compile=False))
 
 
 def build_archive(

@@ -24,6 +24,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "info": ("spacekit.cli._info:info", "Show versions and which optional extras are installed."),
     "datasets": ("spacekit.cli.datasets:datasets", "Simulate observatory data; list samples."),
     "jwst": ("spacekit.cli.jwst:jwst", "JWST calibration: predict Level-3 memory footprints."),
+    "hstcal": (
+        "spacekit.cli.hstcal:hstcal",
+        "HST calibration: memory bin, memory and wallclock of calibration jobs.",
+    ),
     "viz": ("spacekit.cli.viz:viz", "Training visualizations: live server and HTML reports."),
     "models": ("spacekit.cli.models:models", "Trained-model archives by name: list, info, fetch."),
     "svm": ("spacekit.cli.svm:svm", "HST single-visit mosaics: prep, corrupt, predict, train."),

@@ -22,6 +22,7 @@ is imported when a card needs it.
 from __future__ import annotations
 
 import bz2
+import contextlib
 import gzip
 import os
 import re
@@ -35,6 +36,7 @@ __all__ = [
     "parse_card_value",
     "read_fits_cards",
     "read_fits_cards_astropy",
+    "read_primary_cards",
 ]
 
 BLOCK = 2880
@@ -271,6 +273,19 @@ def read_fits_cards(
     NeedsAstropy
         A valid-looking file this reader leaves to :func:`read_fits_cards_astropy`.
     """
+    with _fits_stream(path) as (fh, file_size):
+        h0, nxt = _read_hdu(fh, 0, tuple(keys0), True, file_size)
+        h1, _ = _read_hdu(fh, nxt, tuple(keys1), False, file_size)
+    return h0, h1
+
+
+@contextlib.contextmanager
+def _fits_stream(path: str | os.PathLike):
+    """Yield ``(binary stream, file size or None)``, decompressing gzip/bzip2 on the fly.
+
+    Errors raised inside the block become :class:`FitsReadError` (with the reason), except
+    :class:`NeedsAstropy` and an ``OSError`` of a plain (uncompressed) file.
+    """
     with open(path, "rb") as raw:
         magic = raw.read(3)
         raw.seek(0)
@@ -281,8 +296,7 @@ def read_fits_cards(
         else:
             fh, file_size, kind = raw, os.fstat(raw.fileno()).st_size, None
         try:
-            h0, nxt = _read_hdu(fh, 0, tuple(keys0), True, file_size)
-            h1, _ = _read_hdu(fh, nxt, tuple(keys1), False, file_size)
+            yield fh, file_size
         except (NeedsAstropy, FitsReadError):
             raise
         except (EOFError, zlib.error, OSError) as exc:
@@ -294,7 +308,51 @@ def read_fits_cards(
         finally:
             if fh is not raw:
                 fh.close()
-    return h0, h1
+
+
+def read_primary_cards(path: str | os.PathLike, keys: tuple[str, ...]) -> dict:
+    """Read the values of ``keys`` from the primary header only (one open).
+
+    The primary HDU's data size is checked against the file size, so a truncated file is
+    reported; gzip and bzip2 files are read through a decompressing stream, and what this
+    reader leaves to astropy (long strings, random groups) goes through astropy.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        FITS file.
+    keys : tuple of str
+        Upper-case keywords. Missing keywords get ``"NaN"``.
+
+    Returns
+    -------
+    dict
+        ``{keyword: value}``.
+
+    Raises
+    ------
+    FitsReadError
+        Not FITS, truncated, unreadable, or an unparsable card (the message says which).
+    """
+    keys = tuple(keys)
+    try:
+        with _fits_stream(path) as (fh, file_size):
+            return _read_hdu(fh, 0, keys, True, file_size)[0]
+    except NeedsAstropy:
+        pass
+    except OSError as exc:  # FitsReadError is not an OSError
+        raise FitsReadError(f"cannot read the file: {exc}") from exc
+    import warnings
+
+    from astropy.io import fits
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with fits.open(path, memmap=False, lazy_load_hdus=True) as hdul:
+                return {k: _header_get(hdul[0].header, k) for k in keys}
+    except Exception as exc:  # astropy raises OSError, ValueError, VerifyError, warnings...
+        raise FitsReadError(f"astropy could not read it: {type(exc).__name__}: {exc}") from exc
 
 
 def read_fits_cards_astropy(

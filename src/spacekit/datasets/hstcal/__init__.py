@@ -1,5 +1,6 @@
 """Simulated HST calibration job tables (raw keywords plus memory / wallclock labels)."""
 
+from spacekit.datasets.hstcal.files import write_features_files, write_fits_datasets
 from spacekit.datasets.hstcal.simulate import (
     GROUPS,
     KEYWORD_COLUMNS,
@@ -22,4 +23,6 @@ __all__ = [
     "simulate_hstcal",
     "write_hstcal_csv",
     "write_hstcal_folder",
+    "write_features_files",
+    "write_fits_datasets",
 ]

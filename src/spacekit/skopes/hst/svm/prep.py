@@ -356,6 +356,20 @@ def _nothing_usable(skipped) -> str:
     return f"No usable SVM product; skipped:\n{lines}"
 
 
+def _spelled(res: VisitPrep, paths) -> VisitPrep:
+    """A visit's result with its paths spelled as the caller gave them."""
+    if not paths:
+        return res
+    return VisitPrep(
+        paths.given(res.folder),
+        rows=res.rows,
+        sci=res.sci,
+        images=paths.given(res.images),
+        skipped=paths.given(res.skipped),
+        notes=paths.given(res.notes),
+    )
+
+
 def prep_svm(
     input_path: str | os.PathLike,
     output_path: str | os.PathLike | None = None,
@@ -427,7 +441,7 @@ def prep_svm(
         A visit whose task raised (after one retry on a cluster) is in ``skipped`` as
         ``(visit folder, "ExceptionType: message")``; the other visits are kept.
     """
-    from spacekit._distributed import Task, run_tasks
+    from spacekit._distributed import PathSpelling, Task, run_tasks
     from spacekit.extractor.table_h5 import read_table_h5
 
     input_path = Path(input_path)
@@ -462,9 +476,20 @@ def prep_svm(
         img_path=img_path,
         size=None if full_size else size,
     )
+    # a cluster's workers get absolute paths; what they report is spelled as given here
+    paths = PathSpelling(input_path, output_path) if client is not None else PathSpelling()
+    if paths and img_path is not None:
+        kwargs["img_path"] = Path(paths.absolute(img_path))
     done = run_tasks(
         prep_visit,
-        [Task(str(folder), (folder,), dict(kwargs, rows=rows)) for folder, rows in tasks],
+        [
+            Task(
+                str(folder),
+                (Path(paths.absolute(folder)) if paths else folder,),
+                dict(kwargs, rows=rows),
+            )
+            for folder, rows in tasks
+        ],
         client=client,
         n_jobs=n_jobs,
         progress=progress,
@@ -473,9 +498,9 @@ def prep_svm(
     )
     failed = dict(done.failed)
     results = [
-        done.results[str(f)]
+        _spelled(done.results[str(f)], paths)
         if str(f) in done.results
-        else VisitPrep(str(f), skipped=[(str(f), failed[str(f)])])
+        else VisitPrep(str(f), skipped=[(str(f), paths.given(failed[str(f)]))])
         for f, _ in tasks
     ]
     res = assemble(

@@ -207,6 +207,23 @@ class ScrubbedPrograms:
         return scrub_records(records, KEYPAIR_DATA)
 
 
+def _spelled(part: ScrubbedPart, paths) -> ScrubbedPart:
+    """A part with its paths spelled as the caller gave them (see PathSpelling)."""
+    if not paths:
+        return part
+    return ScrubbedPart(
+        files=paths.given(part.files),
+        skipped=paths.given(part.skipped),
+        products=paths.given(part.products),
+        flags=paths.given(part.flags),
+        names=part.names,
+        records=paths.given(part.records),
+        programs=part.programs,
+        target_ids=part.target_ids,
+        warnings=[(c, paths.given(m)) for c, m in part.warnings],
+    )
+
+
 def _joined(parts: dict[str, ScrubbedPart]) -> list[list[str]]:
     """Labels of parts that share a header program, joined (union-find)."""
     root = {k: k for k in parts}
@@ -286,17 +303,22 @@ def scrub_on_cluster(
     InputError
         No matching file under ``input_path``.
     """
-    from spacekit._distributed import Task, client_from, run_tasks
+    from spacekit._distributed import PathSpelling, Task, client_from, run_tasks
     from spacekit.extractor.scrape import find_exposure_files
 
     rejected: list[tuple[str, str]] = []
     files = find_exposure_files(input_path, pfx, sfx, rejected=rejected)
     found = partition_by_program(files)
     kwargs = dict(sfx=sfx, expmodes=list(expmodes))
+    # the workers read absolute paths; their reports are spelled as given here
+    paths = PathSpelling(input_path)
     with client_from(client) as cl:
 
         def run(parts: dict[str, list[str]], keys: TargetKeys | None):
-            tasks = [Task(k, (v,), dict(kwargs, target_keys=keys)) for k, v in parts.items()]
+            tasks = [
+                Task(k, ([paths.absolute(f) for f in v],), dict(kwargs, target_keys=keys))
+                for k, v in parts.items()
+            ]
             return run_tasks(
                 scrub_part,
                 tasks,
@@ -325,9 +347,13 @@ def scrub_on_cluster(
             parts.update(again.results)
             failed.update(again.failed)
     order = {label: i for i, label in enumerate(found)}
-    ordered = [parts[k] for k in sorted(parts, key=lambda k: order.get(k.split("+")[0], 0))]
+    ordered = [
+        _spelled(parts[k], paths)
+        for k in sorted(parts, key=lambda k: order.get(k.split("+")[0], 0))
+    ]
+    redo = {label: paths.given(files) for label, files in redo.items()}
     bad_files = [
-        (f, f"its program's task failed: {reason}")
+        (f, f"its program's task failed: {paths.given(reason)}")
         for label, reason in failed.items()
         for f in (found.get(label) or redo.get(label, []))
     ]

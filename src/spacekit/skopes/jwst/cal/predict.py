@@ -41,6 +41,7 @@ import numpy as np
 from spacekit._json import read_json_file
 from spacekit._runner import add_log_arguments, configure_runner_logging
 from spacekit.builder.archive import ModelArchive, get_archive
+from spacekit.builder.handle import ModelHandle as _BaseHandle
 from spacekit.builder.registry import ModelProvenance, provenance, resolve_model_path
 from spacekit.builder.target import bound_value, inverse_target, target_transform
 from spacekit.exceptions import DataError, InputError, SkippedInputWarning
@@ -102,7 +103,7 @@ def _not_requested(mode: str, expmodes: Sequence[str]) -> str:
     return f"{mode} product: not predicted because expmodes={','.join(expmodes)}"
 
 
-class ModelHandle:
+class ModelHandle(_BaseHandle):
     """Stands where 1.1.4 kept a ``Builder``: the loaded network is in ``.model``.
 
     Attributes
@@ -119,13 +120,7 @@ class ModelHandle:
     """
 
     def __init__(self, name: str, model, model_path: str | None = None):
-        self.name = name
-        self.model = model
-        self.model_path = model_path
-        self.blueprint = f"jwst_{name}"
-
-    def __repr__(self) -> str:
-        return f"ModelHandle(name={self.name!r}, model={self.model!r})"
+        super().__init__(name, model, model_path, blueprint=f"jwst_{name}")
 
 
 def _takes_verbose(predict) -> bool:

@@ -1,0 +1,1 @@
+"""HST calibration ("calcloud"): memory bin, memory and wallclock of calibration jobs."""
