@@ -171,7 +171,7 @@ def test_ensemble_pages_in_a_browser(keras, prep_folder, tmp_path):
         x, y = point_xy(driver, "x-hard-graph", 0, 7)  # drawn last: the hardest
         mouse(driver, ("move", x - 20, y), ("move", x, y), ("click", x, y))
         detail = wait_for(lambda: driver.find_element(By.ID, "x-detail-sample"), what="click")
-        assert "hst_" in detail.text and "misaligned" in detail.text
+        assert "hst_" in detail.text and "misaligned" in detail.text and "rms_ra" in detail.text
         keep_screenshot(driver, tmp_path, "explorer_svm_hard")
         assert severe_console_errors(driver) == []
     finally:

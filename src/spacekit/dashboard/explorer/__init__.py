@@ -103,7 +103,7 @@ def create_explorer(
     )
 
 
-def _short(text: str, limit: int = 40) -> str:
+def _short(text: str, limit: int = 30) -> str:
     """``text`` cut in the middle to at most ``limit`` characters (the page header)."""
     if len(text) <= limit:
         return text
