@@ -1,4 +1,4 @@
-"""Benchmark the Dask scale-out: SVM prep per visit, JWST predict per program.
+"""Benchmark the Dask scale-out: SVM prep per visit, JWST per program, HST cal per chunk.
 
 Measures, on a ``distributed.LocalCluster`` of worker processes (1 thread each) on this
 machine:
@@ -9,6 +9,8 @@ machine:
   scheduler's share of the per-visit cost. Best of ``--repeats`` interleaved rounds;
 * the scheduler overhead per task: ``--noop`` tasks that do nothing, submitted,
   gathered and counted exactly as prep's are (:func:`spacekit._distributed.run_tasks`);
+* HST cal predict of a CSV of ``--hstcal-rows`` simulated datasets in chunks of
+  ``--chunk-size``: local vs 1 and 2 Dask workers, results checked equal;
 * JWST predict on ``--jwst-files`` simulated Level-1 files (about 100+ programs at
   20,000): the local runs (one process; headers read by 2 processes) vs 1 and 2 Dask
   workers, one task per program, with the products and predictions checked equal.
@@ -16,7 +18,8 @@ machine:
 Usage::
 
     python benchmarks/bench_scaleout.py [--visits 200] [--image-size 256] [--repeats 3]
-        [--jwst-files 20000] [--noop 2000] [--workdir DIR] [--skip-svm] [--skip-jwst]
+        [--jwst-files 20000] [--noop 2000] [--hstcal-rows 200000] [--chunk-size 20000]
+        [--workdir DIR] [--skip-svm] [--skip-jwst] [--skip-hstcal]
 
 Simulated data go to ``--workdir`` (reused when it already holds the same simulation)
 or a temporary folder, never the current directory. The machine is shared, so read the
@@ -228,6 +231,55 @@ def bench_jwst(work: Path, n_files: int) -> dict:
     return out
 
 
+def bench_hstcal(work: Path, n_rows: int, chunk_size: int) -> dict:
+    """HST cal predict of a CSV of ``n_rows`` simulated datasets: local (one process, the
+    same row chunks) vs 1 and 2 Dask workers."""
+    from spacekit.skopes.hst.cal.predict import predict_inputs
+
+    csv = work / "hstcal" / f"hstcal-{n_rows}.csv"
+    if not csv.is_file():
+        from spacekit.datasets.hstcal import simulate_hstcal
+
+        csv.parent.mkdir(parents=True, exist_ok=True)
+        t0 = time.perf_counter()
+        simulate_hstcal(n=n_rows, seed=0).to_csv(csv, index_label="ipst")
+        print(f"simulated {n_rows} HST cal datasets in {time.perf_counter() - t0:.0f} s")
+
+    def run(client=None):
+        t0 = time.perf_counter()
+        preds, skipped, _ = predict_inputs(
+            csv, progress=False, client=client, chunk_size=chunk_size
+        )
+        return time.perf_counter() - t0, preds, skipped
+
+    run()  # page cache and archive load, not timed
+    t_local, local, skipped = run()
+    out = {"local": t_local}
+    print(
+        f"HST cal predict, {n_rows} datasets in chunks of {chunk_size}: local 1 process "
+        f"{t_local:6.2f} s ({1e6 * t_local / n_rows:.1f} us/dataset, CSV read included)"
+    )
+    for workers in (1, 2):
+        cluster, client = _cluster(workers)
+        try:
+            run(client)  # the workers load the archive once
+            t, preds, sk = run(client)
+        finally:
+            client.close()
+            cluster.close()
+        out[workers] = t
+        same = preds.equals(local) and sk == skipped
+        print(
+            f"HST cal predict, Dask {workers} worker(s): {t:6.2f} s "
+            f"({1e6 * t / n_rows:.1f} us/dataset); same results as local: {same}"
+        )
+    print(
+        f"  relative to the local single process: Dask 1 worker {t_local / out[1]:.2f}x, "
+        f"Dask 2 workers {t_local / out[2]:.2f}x faster"
+    )
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--visits", type=int, default=200)
@@ -238,6 +290,9 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--skip-svm", action="store_true")
     parser.add_argument("--skip-jwst", action="store_true")
+    parser.add_argument("--hstcal-rows", type=int, default=200_000)
+    parser.add_argument("--chunk-size", type=int, default=20_000)
+    parser.add_argument("--skip-hstcal", action="store_true")
     args = parser.parse_args()
     # Dask logs its clusters' shutdown at INFO once silence_logs is lifted: keep the figures
     logging.getLogger("distributed").setLevel(logging.ERROR)
@@ -249,6 +304,8 @@ def main() -> None:
             bench_svm(work, args.visits, args.image_size, args.noop, args.repeats)
         if not args.skip_jwst:
             bench_jwst(work, args.jwst_files)
+        if not args.skip_hstcal:
+            bench_hstcal(work, args.hstcal_rows, args.chunk_size)
     finally:
         if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -77,7 +77,8 @@ def test_imports_never_touch_dask():
     code = (
         "import sys, spacekit, spacekit._distributed, spacekit.skopes.hst.svm.prep, "
         "spacekit.skopes.jwst.cal.batch, spacekit.skopes.jwst.cal.predict, spacekit.cli.svm, "
-        "spacekit.cli.jwst\n"
+        "spacekit.cli.jwst, spacekit.skopes.hst.cal.batch, spacekit.skopes.hst.cal.predict, "
+        "spacekit.cli.hstcal\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -91,7 +92,7 @@ def test_imports_never_touch_dask():
         (["--scheduler", "dask"], f"--dask-address tcp://HOST:PORT or {ADDRESS_ENV}"),
     ],
 )
-@pytest.mark.parametrize("command", [["svm", "prep"], ["jwst", "predict"]])
+@pytest.mark.parametrize("command", [["svm", "prep"], ["jwst", "predict"], ["hstcal", "predict"]])
 def test_cli_scheduler_usage_errors(tmp_path, monkeypatch, command, args, message):
     monkeypatch.delenv(ADDRESS_ENV, raising=False)
     res = CliRunner().invoke(cli_main, [*command, str(tmp_path), *args])
@@ -127,3 +128,11 @@ def test_path_spelling_maps_absolute_paths_back_to_the_relative_ones_given(tmp_p
     dot = PathSpelling(".")
     assert dot.given(f"{here}/v1 and {here}") == "v1 and ."
     assert not PathSpelling("/abs", None) and PathSpelling("/abs").given("/abs/x") == "/abs/x"
+
+
+def test_hstcal_bucket_is_one_dataset_not_a_cluster_run():
+    res = CliRunner().invoke(
+        cli_main, ["hstcal", "predict", "j8zs05020", "-b", "bkt", "--dask-address", "tcp://h:1"]
+    )
+    assert res.exit_code == 2, res.output
+    assert "--bucket reads one dataset" in res.output

@@ -235,3 +235,97 @@ def test_a_worker_killed_mid_run_loses_nothing(cluster, tmp_path):
     assert dask.skipped == local.skipped
     _svm_outputs_equal(tmp_path / "local", tmp_path / "dask")
     client.wait_for_workers(2, timeout=120)  # the nanny restarted it
+
+
+# ------------------------------------------------------------------- HST cal predict
+@pytest.fixture(scope="module")
+def hstcal_csv(tmp_path_factory):
+    """3000 simulated datasets, two of them unusable (unknown instrument, negative size).
+
+    Enough rows that a float32 network output summed differently (several BLAS threads
+    here, one on a worker) would show as a different rounded value.
+    """
+    from spacekit.datasets.hstcal import simulate_hstcal
+
+    df = simulate_hstcal(n=3000, seed=5).astype({"total_mb": object})
+    df.loc[df.index[7], "total_mb"] = "-3"
+    unknown = "x" + df.index[100][1:]
+    df = df.rename(index={df.index[100]: unknown})
+    path = tmp_path_factory.mktemp("hstcal") / "datasets.csv"
+    df.to_csv(path, index_label="ipst")
+    return path, [df.index[7], unknown]
+
+
+def _hstcal(args, out: Path):
+    res = CliRunner().invoke(
+        cli_main, ["hstcal", "predict", *args, "--chunk-size", "500", "--output", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    return res
+
+
+def test_hstcal_predict_on_the_cluster_equals_a_local_run(cluster, hstcal_csv, tmp_path):
+    cl, _ = cluster
+    csv, bad = hstcal_csv
+    base = [str(csv), "--no-progress"]
+    dask = [*base, "--dask-address", cl.scheduler_address]
+    a, b = tmp_path / "local.json", tmp_path / "dask.json"
+    local_run, dask_run = _hstcal(base, a), _hstcal(dask, b)
+    assert dask_run.output.replace(str(b), "OUT") == local_run.output.replace(str(a), "OUT")
+    assert a.read_bytes() == b.read_bytes()  # predictions, skipped list and metadata
+    doc = json.loads(b.read_text())
+    assert len(doc["predictions"]) == 2998
+    assert [s["input"] for s in doc["skipped"]] == bad  # in input order
+
+
+class _Unreadable:
+    """A value whose text cannot be read: encoding the chunk that holds it raises."""
+
+    def __str__(self) -> str:
+        raise ValueError("deliberately unreadable value")
+
+
+def test_a_failing_hstcal_chunk_is_retried_then_reported_like_a_local_run(cluster):
+    from spacekit.datasets.hstcal import simulate_hstcal
+    from spacekit.skopes.hst.cal.predict import predict_inputs
+
+    _, client = cluster
+    raw = simulate_hstcal(n=120, seed=6).astype(object)
+    raw.loc[raw.index[45], "total_mb"] = _Unreadable()
+    runs = {
+        name: predict_inputs(raw, chunk_size=40, progress=False, client=c)
+        for name, c in (("local", None), ("dask", client))
+    }
+    expected = [
+        (d, "rows 41-80 failed: ValueError: deliberately unreadable value")
+        for d in raw.index[40:80]
+    ]
+    for preds, skipped, _ in runs.values():
+        assert skipped == expected
+        assert list(preds.index) == [*raw.index[:40], *raw.index[80:]]
+    pd.testing.assert_frame_equal(runs["local"][0], runs["dask"][0])
+    failures = [
+        msg
+        for logs in client.get_worker_logs().values()
+        for _, msg in logs
+        if "Compute Failed" in msg and "deliberately unreadable" in msg
+    ]
+    keys = {line for msg in failures for line in msg.splitlines() if line.startswith("Key:")}
+    assert len(failures) == 2 and len(keys) == 1  # tried, retried once, then reported
+
+
+def test_hstcal_workers_that_cannot_load_the_archive_stop_the_run(cluster, monkeypatch, tmp_path):
+    from spacekit.datasets.hstcal import simulate_hstcal
+    from spacekit.exceptions import InputError
+    from spacekit.skopes.hst.cal import batch
+    from spacekit.skopes.hst.cal.predict import predict_inputs
+
+    _, client = cluster
+    # as if --model-path were on a disk the workers do not see
+    elsewhere = str(tmp_path / "not-shared" / "hst_cal.zip")
+    monkeypatch.setattr(batch, "_worker_model_path", lambda models, path: elsewhere)
+    with pytest.raises(
+        InputError, match="The Dask workers cannot load the hst_cal archive"
+    ) as info:
+        predict_inputs(simulate_hstcal(n=5, seed=1), client=client, progress=False)
+    assert elsewhere in str(info.value) and "file system the workers share" in str(info.value)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from spacekit.cli._scheduler import open_client, scheduler_options
+
 __all__ = ["hstcal", "predict", "train", "format_table"]
 
 _COLUMNS = ("memBin", "memVal", "clockTime", "memVal_upper", "clockTime_upper")
@@ -83,8 +85,19 @@ def _write_output(path: Path, rows: dict, skipped, meta: dict) -> None:
     default=None,
     help="Also write the results to FILE (.json with the skipped inputs, or .csv).",
 )
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(1),
+    default=20_000,
+    show_default=True,
+    help="Datasets per task (with --scheduler dask, one chunk per task on the cluster).",
+)
+@scheduler_options
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
-def predict(source, model_path, bucket, tx_file, level, output, no_progress) -> None:
+def predict(
+    source, model_path, bucket, tx_file, level, output, chunk_size, scheduler, dask_address,
+    no_progress,
+) -> None:  # fmt: skip
     """Estimate memory bin, memory (GB) and wallclock (s) of the datasets in SOURCE.
 
     SOURCE is a dataset's _MemModelFeatures.txt file, a CSV with one row per dataset, a
@@ -92,6 +105,10 @@ def predict(source, model_path, bucket, tx_file, level, output, no_progress) -> 
     dataset), or with --bucket a dataset name read from S3. Prints a table with the
     upper bounds (when the archive is calibrated) and the skipped datasets with their
     reasons. Exits with 1 when nothing could be predicted.
+
+    With --scheduler dask (or --dask-address) the datasets are read here and encoded and
+    predicted in chunks of --chunk-size rows, one task per chunk on the Dask cluster; the
+    results are those of a local run.
     """
     from spacekit.exceptions import SkippedInputWarning, SpacekitError
     from spacekit.skopes.hst.cal.predict import predict_records
@@ -101,8 +118,10 @@ def predict(source, model_path, bucket, tx_file, level, output, no_progress) -> 
             f"expected a file name ending in .json or .csv; received {output.name!r}",
             param_hint="--output",
         )
+    if bucket and (scheduler == "dask" or dask_address):
+        raise click.UsageError("--bucket reads one dataset; --scheduler dask is for many")
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), open_client(scheduler, dask_address) as client:
             warnings.simplefilter("ignore", SkippedInputWarning)
             rows, skipped, models = predict_records(
                 source,
@@ -111,6 +130,8 @@ def predict(source, model_path, bucket, tx_file, level, output, no_progress) -> 
                 tx_file=tx_file,
                 level=level,
                 progress=not no_progress,
+                client=client,
+                chunk_size=chunk_size,
             )
     except (SpacekitError, FileNotFoundError) as exc:
         click.echo(f"Error: {exc}", err=True)

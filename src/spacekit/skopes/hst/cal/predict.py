@@ -39,12 +39,12 @@ from spacekit.exceptions import DataError, InputError, SkippedInputWarning
 from spacekit.extractor.keywords.hst_cal import FEATURES_SUFFIX
 from spacekit.extractor.scrape_hstcal import load_hstcal_inputs, read_features_file, records_frame
 from spacekit.preprocessor.scrub_hstcal import encode_features
+from spacekit.skopes.hst.cal.batch import DEFAULT_CHUNK_SIZE, predict_in_chunks
 from spacekit.skopes.hst.cal.estimate import (
     DEFAULT_LEVEL,
     MODEL_NAMES,
     HstCalModels,
     normalize_features,
-    predict_batch,
     predict_features,
 )
 
@@ -392,6 +392,8 @@ def predict_inputs(
     norm: int = 1,
     norm_cols: Sequence[int] = (0, 1),
     progress: bool = True,
+    client=None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> tuple[pd.DataFrame, list[tuple[str, str]], HstCalModels]:
     """Read any supported input (CSV, folder, file, dict, DataFrame) and predict it all.
 
@@ -402,7 +404,15 @@ def predict_inputs(
     model_path, tx_file, level, norm, norm_cols
         As for :class:`Predict`.
     progress : bool, default=True
-        Progress bar while scraping many FITS datasets.
+        Progress bar while scraping many FITS datasets, and over the row chunks.
+    client : distributed.Client or str, optional
+        Encode and predict the row chunks on this Dask cluster (or the scheduler at this
+        address), one task per chunk (:mod:`spacekit.skopes.hst.cal.batch`); the inputs
+        are read here. The results are those of a local run. The workers load the
+        archive themselves: the packaged one from their own spacekit, any other from
+        its path (which they must see). Needs ``pip install "spacekit[distributed]"``.
+    chunk_size : int, default=20000
+        Datasets per task (local runs predict the same chunks).
 
     Returns
     -------
@@ -420,7 +430,17 @@ def predict_inputs(
             models.bounds, models.path, models.archive,
         )  # fmt: skip
     raw, skipped = load_hstcal_inputs(source, progress=progress)
-    preds, more = predict_batch(raw, models, level=level, norm=norm, norm_cols=norm_cols)
+    preds, more = predict_in_chunks(
+        raw,
+        models,
+        model_path=model_path,
+        level=level,
+        norm=norm,
+        norm_cols=norm_cols,
+        chunk_size=chunk_size,
+        client=client,
+        progress=progress,
+    )
     skipped = skipped + more
     if skipped:
         by_reason: dict[str, list[str]] = {}
@@ -442,13 +462,16 @@ def predict_records(
     norm: int = 1,
     norm_cols: Sequence[int] = (0, 1),
     progress: bool = True,
+    client=None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> tuple[dict[str, dict], list[tuple[str, str]], HstCalModels]:
     """``{dataset: record}`` for one dataset read from S3, or for any local source.
 
     With ``bucket_name`` (or a ``key`` while ``source`` is not a local path), ``source``
     is a dataset name read through :class:`Predict`; otherwise it goes to
-    :func:`predict_inputs`. A record has :data:`RECORD_COLUMNS` (the bounds when the
-    archive is calibrated). This is what the command lines print.
+    :func:`predict_inputs` (with ``client`` and ``chunk_size``). A record has
+    :data:`RECORD_COLUMNS` (the bounds when the archive is calibrated). This is what the
+    command lines print.
 
     Returns
     -------
@@ -477,6 +500,8 @@ def predict_records(
         norm=norm,
         norm_cols=norm_cols,
         progress=progress,
+        client=client,
+        chunk_size=chunk_size,
     )
     return records(preds), skipped, models
 
