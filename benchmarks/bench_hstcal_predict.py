@@ -38,7 +38,8 @@ BASELINE_MB = 744.0
 
 def pick_archive(user: str | None) -> str:
     if user:
-        return user
+        # the timed processes run in a scratch folder: make a relative path absolute
+        return str(Path(user).expanduser().resolve()) if Path(user).expanduser().exists() else user
     from spacekit.builder.archive import default_archive_path
 
     packaged = default_archive_path("hst_cal")
@@ -71,7 +72,7 @@ def whole_process(features_file: Path, archive: str, repeats: int) -> dict:
         cpus.append(_children_cpu() - c0)
         code = proc.returncode
         if code != 0:
-            print(proc.stderr[-2000:], file=sys.stderr)
+            sys.exit(f"the predict process failed (exit {code}):\n{proc.stderr[-2000:]}")
     peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
         "median_s": statistics.median(times),

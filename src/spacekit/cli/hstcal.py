@@ -20,6 +20,13 @@ def hstcal() -> None:
     """HST calibration: estimate the memory bin, memory and wallclock of calibration jobs."""
 
 
+def _cell(value) -> str:
+    """GB with two decimals (as memVal is rounded), whole numbers as they are."""
+    if value is None:
+        return ""
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
 def format_table(rows: dict[str, dict], skipped: list[tuple[str, str]]) -> str:
     """Render ``{dataset: prediction}`` and the skipped inputs as a plain-text table."""
     out = []
@@ -29,7 +36,7 @@ def format_table(rows: dict[str, dict], skipped: list[tuple[str, str]]) -> str:
         out.append(f"{'dataset':<{width}}  " + "  ".join(f"{c:>15}" for c in cols))
         out.append("-" * (width + 17 * len(cols)))
         for name, r in rows.items():
-            out.append(f"{name:<{width}}  " + "  ".join(f"{r.get(c, ''):>15}" for c in cols))
+            out.append(f"{name:<{width}}  " + "  ".join(f"{_cell(r.get(c)):>15}" for c in cols))
         out.append(f"{len(rows)} dataset(s) predicted")
     else:
         out.append("No dataset could be predicted.")

@@ -459,7 +459,13 @@ def load_hstcal_inputs(source, progress: bool = True) -> tuple[pd.DataFrame, lis
     if not path.exists():
         raise InputError(
             f"Input not found: '{path}'. Pass a {FEATURES_SUFFIX} file, a CSV of datasets, "
-            "a folder of raw FITS files, or a dict of keyword values."
+            "a folder of raw FITS files, or a dict of keyword values"
+            + (
+                f"; a bare dataset name such as '{text}' is read from S3 and needs its "
+                "bucket (bucket_name=, or --bucket on the command line)."
+                if _IPPPSSOOT.match(text)
+                else "."
+            )
         )
     if path.is_file() and path.suffix.lower() == ".csv":
         return read_features_csv(path)

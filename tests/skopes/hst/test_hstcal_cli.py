@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -41,6 +42,10 @@ def test_predict_a_csv_prints_a_table_and_writes_json(tiny_hstcal, tmp_path):
         "clockTime_upper",
     ]
     assert "7 dataset(s) predicted" in result.output
+    for line in lines[2:9]:  # GB with two decimals, seconds whole (the tiny nets can go < 0)
+        cells = line.split()
+        assert all(re.fullmatch(r"-?\d+\.\d\d", cells[i]) for i in (2, 4)), line
+        assert all(re.fullmatch(r"-?\d+", cells[i]) for i in (1, 3, 5)), line
     assert f"{jobs.index[0]}: n_files='many' is not a whole number >= 1" in result.output
     doc = json.loads(out.read_text())
     assert len(doc["predictions"]) == 7 and doc["level"] == 0.95
@@ -59,7 +64,8 @@ def test_predict_a_fits_folder_to_csv(tiny_hstcal, tmp_path):
     assert len(table) == 4 and "clockTime_upper" in table.columns
 
 
-def test_predict_failures_exit_1(tiny_hstcal, tmp_path):
+def test_predict_failures_exit_1(tiny_hstcal, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     bad = write_features(tmp_path, "xz0000000", RAW["ic0k06010"])
     result = invoke("hstcal", "predict", bad, "-m", tiny_hstcal)
     assert result.exit_code == 1
@@ -67,6 +73,8 @@ def test_predict_failures_exit_1(tiny_hstcal, tmp_path):
     assert "unknown instrument letter 'x'" in result.output
     result = invoke("hstcal", "predict", tmp_path / "missing", "-m", tiny_hstcal)
     assert result.exit_code == 1 and "Input not found" in result.output
+    result = invoke("hstcal", "predict", "j8zs05020", "-m", tiny_hstcal)
+    assert result.exit_code == 1 and "is read from S3 and needs its bucket" in result.output
     result = invoke("hstcal", "predict", bad, "-m", tiny_hstcal, "--output", tmp_path / "o.txt")
     assert result.exit_code == 2 and ".json or .csv" in result.output
 

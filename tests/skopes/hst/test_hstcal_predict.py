@@ -334,6 +334,29 @@ def test_the_packaged_archive_is_calibrated_and_documented():
     assert pred.upper_bounds["clockTime_upper"] > pred.predictions["clockTime"]
 
 
+class _Const:
+    """A stand-in network that returns fixed outputs for every row."""
+
+    def __init__(self, *values):
+        self.values = np.asarray(values, dtype=np.float32)
+
+    def predict(self, X):
+        return np.tile(self.values, (len(X), 1))
+
+
+def test_estimates_below_the_physical_floor_are_raised_to_it():
+    models = HstCalModels(_Const(0.7, 0.1, 0.1, 0.1), _Const(-0.3), _Const(-7.6))
+    rows = pd.DataFrame.from_dict(RAW, orient="index")
+    preds, skipped = predict_batch(rows, models, level=None, norm=0)
+    assert skipped == []
+    assert preds["memVal"].tolist() == [0.01] * 4
+    assert preds["clockTime"].tolist() == [1] * 4
+    assert preds["memBin"].tolist() == [0] * 4
+    models = HstCalModels(_Const(0.1, 0.7, 0.1, 0.1), _Const(2.345), _Const(99.9))
+    preds, _ = predict_batch(rows, models, level=None, norm=0)
+    assert preds.iloc[0][["memBin", "memVal", "clockTime"]].tolist() == [1, 2.35, 99]
+
+
 def test_the_packaged_bounds_cover_fresh_simulated_jobs_at_their_level():
     """Coverage on jobs the default archive never saw (it was trained on seed 2026)."""
     jobs = simulate_hstcal(20000, seed=12345)

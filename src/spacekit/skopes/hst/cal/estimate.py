@@ -35,6 +35,8 @@ __all__ = [
     "MODEL_NAMES",
     "BOUND_TARGETS",
     "DEFAULT_LEVEL",
+    "MIN_MEMORY_GB",
+    "MIN_WALLCLOCK_S",
     "HstCalModels",
     "normalize_features",
     "predict_features",
@@ -48,6 +50,10 @@ log = logging.getLogger(__name__)
 MODEL_NAMES: tuple[str, ...] = ("mem_clf", "mem_reg", "wall_reg")
 #: Upper-bound calibrations in an archive (``upper_bounds.json``), by target.
 BOUND_TARGETS: Mapping[str, str] = {"memory": "memVal", "wallclock": "clockTime"}
+#: Smallest point estimates: a network's output below them (even negative, for a few tiny
+#: jobs) is raised to them; spacekit 1.1.4 passed a negative wallclock through.
+MIN_MEMORY_GB = 0.01
+MIN_WALLCLOCK_S = 1
 #: Default coverage level of the upper bounds.
 DEFAULT_LEVEL = 0.95
 #: Columns of :func:`predict_batch` output (bounds only when calibrated).
@@ -224,8 +230,9 @@ def predict_batch(
     Returns
     -------
     predictions : pandas.DataFrame
-        Indexed by dataset: ``memBin`` (0-3), ``memVal`` (GB, 2 decimals), ``clockTime``
-        (whole seconds, truncated as 1.1.4), ``memVal_upper`` / ``clockTime_upper``
+        Indexed by dataset: ``memBin`` (0-3), ``memVal`` (GB, 2 decimals, at least
+        :data:`MIN_MEMORY_GB`), ``clockTime`` (whole seconds, truncated as 1.1.4, at least
+        :data:`MIN_WALLCLOCK_S`), ``memVal_upper`` / ``clockTime_upper``
         (rounded up; only when the archive is calibrated and ``level`` is given), and the
         memory-bin probabilities ``p0``..``p3``.
     skipped : list of (str, str)
@@ -277,8 +284,8 @@ def predict_features(
     out = pd.DataFrame(
         {
             "memBin": np.argmax(proba, axis=1).astype(np.int64),
-            "memVal": _round2(mem),
-            "clockTime": np.trunc(wall).astype(np.int64),
+            "memVal": _round2(np.maximum(mem, MIN_MEMORY_GB)),
+            "clockTime": np.maximum(np.trunc(wall), MIN_WALLCLOCK_S).astype(np.int64),
         },
         index=index,
     )
