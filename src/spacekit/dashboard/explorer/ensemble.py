@@ -84,13 +84,6 @@ def load_svm_archive(ref: str | os.PathLike) -> LoadedModel:
     ArchiveError
         Not a usable ``svm_align`` archive (or an unknown registry name).
     """
-    import importlib.util
-
-    if importlib.util.find_spec("spacekit.builder.ensemble_model") is None:
-        raise InputError(
-            f"'{ref}': this spacekit cannot read svm_align archives yet; pass the ensemble's "
-            ".keras file (with its tx_data.json beside it) instead."
-        )
     from spacekit.builder.ensemble_model import load_ensemble_model
 
     ens = load_ensemble_model(ref)
