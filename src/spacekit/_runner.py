@@ -23,11 +23,17 @@ def parse_bool(value: object) -> bool:
     return str(value).strip().lower() not in _FALSE
 
 
-def add_log_arguments(parser: argparse.ArgumentParser, log_name: str) -> None:
+def add_log_arguments(
+    parser: argparse.ArgumentParser,
+    log_name: str,
+    verbose_flags: tuple[str, ...] = ("-v", "--verbose"),
+) -> None:
     """Add the 1.1.4 logging flags: console/logfile levels, ``--logfile``, ``--logdir``, ``-v``.
 
     No log file is written unless ``--logdir`` is given or ``--logfile`` is true (then into
     ``--logdir``, default the current folder), unlike 1.1.4, which always wrote one.
+    ``verbose_flags`` names the debug switch (a runner whose 1.1.4 flags already use
+    ``-v`` passes ``("--verbose",)``).
     """
     parser.add_argument(
         "--console_log_level", "--console-log-level", choices=LOG_LEVELS, default="info"
@@ -42,7 +48,7 @@ def add_log_arguments(parser: argparse.ArgumentParser, log_name: str) -> None:
         help=f"write LOGDIR/{log_name} if true (default: only when --logdir is given)",
     )
     parser.add_argument("--logdir", default=None, help=f"folder for {log_name}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug output on the console")
+    parser.add_argument(*verbose_flags, action="store_true", help="debug output on the console")
 
 
 def configure_runner_logging(args: argparse.Namespace, log_name: str) -> logging.Logger:

@@ -302,7 +302,7 @@ def test_json_members_are_hashed_and_loaded(tmp_path):
             tmp_path / "x.zip",
             {"mem_reg": keras_bytes()},
             {"default": TX},
-            json_members={"tx_data-default": {}},
+            json_members={"tx_data": {}},  # the "default" mode is tx_data.json
         )
     with pytest.raises(ArchiveError, match="name unused"):
         save_archive(tmp_path / "y.zip", {"mem_reg": keras_bytes()}, json_members={"a": [1]})

@@ -21,7 +21,9 @@ Two layouts load:
 
 Zip archives are read in memory: nothing is extracted, member names are checked for path
 escape, symbolic links are refused and sizes are limited (:mod:`spacekit.builder.archive_zip`).
-Models are returned as :class:`~spacekit.builder.inference.NumpyMLP` (no TensorFlow).
+Models are returned as :class:`~spacekit.builder.inference.NumpyMLP` (no TensorFlow) by
+default; pass ``loader=`` (e.g. :func:`spacekit.builder.keras_io.load_keras_bytes`) for
+networks numpy cannot run, such as the SVM ensemble's 3D CNN.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ import shutil
 import tempfile
 import threading
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,6 +66,7 @@ __all__ = [
     "get_archive",
     "clear_archive_cache",
     "save_archive",
+    "ModelLoader",
 ]
 
 log = logging.getLogger(__name__)
@@ -73,6 +76,13 @@ ARCHIVE_FORMAT_VERSION = 1
 _MANIFEST = "manifest.json"
 _CARD = "MODEL_CARD.md"
 _ZIP_DATE = (2020, 1, 1, 0, 0, 0)
+
+#: A function ``(keras_file_bytes, where) -> model`` turning a ``.keras`` member into a model.
+ModelLoader = Callable[[bytes, str], object]
+
+
+def _numpy_loader(data: bytes, where: str) -> NumpyMLP:
+    return NumpyMLP.from_keras_file(data, where=where)
 
 
 @dataclass
@@ -88,7 +98,7 @@ class ModelArchive:
     layout : {"spacekit", "spacekit-1.1.4"}
         Our manifest format, or the published 1.1.4 layout.
     models : dict of str to NumpyMLP
-        Model name (``"img3_reg"``) -> numpy model.
+        Model name (``"img3_reg"``) -> numpy model (or what the ``loader`` returned).
     tx_data : dict of str to dict
         Lower-case mode (``"image"``, ``"spec"``; ``"default"`` for a plain
         ``tx_data.json``) -> normalisation statistics ``{"lambdas", "mu", "sigma"}``.
@@ -105,7 +115,7 @@ class ModelArchive:
     path: Path
     name: str
     layout: str
-    models: dict[str, NumpyMLP]
+    models: dict[str, object]
     tx_data: dict[str, dict]
     manifest: dict
     card: str | None = None
@@ -201,7 +211,12 @@ class _Source:
 
 
 # --------------------------------------------------------------------------- loading
-def load_archive(path: str | os.PathLike | None = None, name: str = "jwst_cal") -> ModelArchive:
+def load_archive(
+    path: str | os.PathLike | None = None,
+    name: str = "jwst_cal",
+    *,
+    loader: ModelLoader | None = None,
+) -> ModelArchive:
     """Load a model archive (zip or folder, our format or spacekit 1.1.4's).
 
     Parameters
@@ -210,6 +225,9 @@ def load_archive(path: str | os.PathLike | None = None, name: str = "jwst_cal") 
         A ``.zip`` file or a folder. Defaults to :func:`default_archive_path` of ``name``.
     name : str, default="jwst_cal"
         The archive kind expected; an archive of another kind raises.
+    loader : callable, optional
+        ``loader(keras_file_bytes, where) -> model``; default
+        :meth:`NumpyMLP.from_keras_file <spacekit.builder.inference.NumpyMLP.from_keras_file>`.
 
     Returns
     -------
@@ -232,9 +250,9 @@ def load_archive(path: str | os.PathLike | None = None, name: str = "jwst_cal") 
     src = _Source(path, name)
     try:
         if _MANIFEST in src.names:
-            archive = _load_ours(src, name)
+            archive = _load_ours(src, name, loader)
         else:
-            archive = _load_114(src, name)
+            archive = _load_114(src, name, loader)
     finally:
         src.close()
     log.debug("Loaded %r", archive)
@@ -248,7 +266,14 @@ def _json(data: bytes, member: str, where: str) -> dict:
     return obj
 
 
-def _load_ours(src: _Source, name: str) -> ModelArchive:
+def _load_model(src: _Source, loader: ModelLoader | None, data: bytes, member: str):
+    """Numpy models load within the archive's budget; a custom ``loader`` gets the bytes."""
+    if loader is None:
+        return src.model(data, member)
+    return loader(data, f"{member} in {src.where}")
+
+
+def _load_ours(src: _Source, name: str, loader: ModelLoader | None) -> ModelArchive:
     manifest = _json(src.read([_MANIFEST])[_MANIFEST], _MANIFEST, src.where)
     if manifest.get("format") != ARCHIVE_FORMAT:
         raise ArchiveError(
@@ -285,7 +310,7 @@ def _load_ours(src: _Source, name: str) -> ModelArchive:
                 f"{sums[member]}, file has {digest}. The archive was modified or corrupted; "
                 "re-create or re-download it."
             )
-    loaded = {key: src.model(data[member], member) for key, member in models.items()}
+    loaded = {key: _load_model(src, loader, data[member], member) for key, member in models.items()}
     tx = {mode.lower(): _json(data[m], m, src.where) for mode, m in txs.items()}
     card = data[card_name].decode("utf-8", "replace") if card_name else None
     raw = {m: data[m] for m in models.values()}
@@ -293,7 +318,7 @@ def _load_ours(src: _Source, name: str) -> ModelArchive:
     return ModelArchive(src.path, name, "spacekit", loaded, tx, manifest, card, raw, extras)
 
 
-def _load_114(src: _Source, name: str) -> ModelArchive:
+def _load_114(src: _Source, name: str, loader: ModelLoader | None) -> ModelArchive:
     prefix = ""
     if not any(n.endswith(".keras") and "/" not in n for n in src.names):
         prefix = f"{name}/"
@@ -323,7 +348,7 @@ def _load_114(src: _Source, name: str) -> ModelArchive:
         and n.endswith(".json")
     ]
     data = src.read(keras_files + tx_files)
-    models = {Path(n).stem: src.model(data[n], n) for n in keras_files}
+    models = {Path(n).stem: _load_model(src, loader, data[n], n) for n in keras_files}
     tx = {}
     for n in tx_files:
         stem = Path(n).stem  # tx_data-image / tx_data
@@ -345,25 +370,32 @@ _CACHE: dict[tuple, ModelArchive] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def get_archive(path: str | os.PathLike | None = None, name: str = "jwst_cal") -> ModelArchive:
+def get_archive(
+    path: str | os.PathLike | None = None,
+    name: str = "jwst_cal",
+    *,
+    loader: ModelLoader | None = None,
+) -> ModelArchive:
     """Like :func:`load_archive`, but loaded once per process.
 
-    The cache key is the resolved path, its modification time and size, so a rewritten
-    archive is reloaded. Use :func:`clear_archive_cache` to drop everything.
+    The cache key is the resolved path, the archive kind, the loader, and the file's
+    modification time and size, so a rewritten archive is reloaded. Use
+    :func:`clear_archive_cache` to drop everything.
     """
     p = Path(path).expanduser() if path is not None else default_archive_path(name)
+    how = "numpy" if loader is None else f"{loader.__module__}.{loader.__qualname__}"
     try:
         st = p.stat()
-        key = (str(p.resolve()), name, st.st_mtime_ns, st.st_size)
+        key = (str(p.resolve()), name, how, st.st_mtime_ns, st.st_size)
     except OSError:
-        return load_archive(p, name)  # raises the helpful "not found" error
+        return load_archive(p, name, loader=loader)  # raises the helpful "not found" error
     with _CACHE_LOCK:
         hit = _CACHE.get(key)
     if hit is not None:
         return hit
-    archive = load_archive(p, name)
+    archive = load_archive(p, name, loader=loader)
     with _CACHE_LOCK:
-        for old in [k for k in _CACHE if k[:2] == key[:2]]:
+        for old in [k for k in _CACHE if k[:3] == key[:3]]:
             del _CACHE[old]
         _CACHE[key] = archive
     return archive
@@ -420,6 +452,8 @@ def save_archive(
     name: str = "jwst_cal",
     extra: Mapping | None = None,
     json_members: Mapping[str, Mapping] | None = None,
+    *,
+    loader: ModelLoader | None = None,
 ) -> Path:
     """Write a spacekit model archive (zip if ``out_path`` ends in ``.zip``, else a folder).
 
@@ -430,10 +464,12 @@ def save_archive(
         only when complete, so readers never see half an archive.
     models : dict of str to keras.Model, path-like or bytes
         Model name -> a Keras model (saved to ``.keras`` with Keras), an existing
-        ``.keras`` file, or its bytes. Each one must be loadable by
-        :class:`~spacekit.builder.inference.NumpyMLP`, which is checked.
+        ``.keras`` file, or its bytes. Each one must be loadable by ``loader``
+        (default :class:`~spacekit.builder.inference.NumpyMLP`), which is checked.
     tx_data : dict of str to dict, optional
-        Mode (``"image"``, ``"spec"``) -> ``{"lambdas": [...], "mu": [...], "sigma": [...]}``.
+        Mode (``"image"``, ``"spec"``) -> ``{"lambdas": [...], "mu": [...], "sigma": [...]}``,
+        stored as ``tx_data-{mode}.json``; the mode ``"default"`` is stored as
+        ``tx_data.json`` (the name 1.1.4's single-mode archives use).
     card : str, default=""
         Model card (Markdown) stored as ``MODEL_CARD.md``: data, date, metrics, version.
     name : str, default="jwst_cal"
@@ -443,6 +479,8 @@ def save_archive(
     json_members : dict of str to dict, optional
         Extra JSON documents stored as ``{key}.json`` members (hashed like the models)
         and returned by :func:`load_archive` in ``ModelArchive.extras[key]``.
+    loader : callable, optional
+        ``loader(keras_file_bytes, where)`` used to check each model loads; default numpy.
 
     Returns
     -------
@@ -464,11 +502,11 @@ def save_archive(
         member = f"{key}.keras"
         check_member_name(member, "the new archive")
         blob = _model_bytes(key, model)
-        NumpyMLP.from_keras_file(blob, where=f"model {key!r}")  # must be numpy-loadable
+        (loader or _numpy_loader)(blob, f"model {key!r}")  # must load the way it will be read
         files[member] = blob
         manifest_models[key] = member
     for mode, tx in (tx_data or {}).items():
-        member = f"tx_data-{mode.lower()}.json"
+        member = "tx_data.json" if mode.lower() == "default" else f"tx_data-{mode.lower()}.json"
         files[member] = (json.dumps(_check_tx(mode, tx), indent=2) + "\n").encode()
         manifest_tx[mode.lower()] = member
     manifest_json = {}

@@ -8,12 +8,26 @@ from pathlib import Path
 
 import click
 
+from spacekit.cli import LazyGroup
 from spacekit.cli._scheduler import open_client, scheduler_options
 
-__all__ = ["svm", "prep", "corrupt"]
+__all__ = ["svm", "prep", "corrupt", "SVM_COMMANDS"]
+
+#: Subcommands in their own modules, imported only when they run (or show ``--help``):
+#: name -> ("module:attribute", one-line help shown by ``spacekit svm --help``).
+SVM_COMMANDS: dict[str, tuple[str, str]] = {
+    "predict": (
+        "spacekit.cli.svm_predict:predict",
+        "Classify visits as aligned or misaligned (writes predictions/).",
+    ),
+    "train": (
+        "spacekit.cli.svm_train:train",
+        "Train the alignment ensemble; reports held-out ROC-AUC.",
+    ),
+}
 
 
-@click.group()
+@click.group(cls=LazyGroup, lazy=SVM_COMMANDS)
 def svm() -> None:
     """HST single-visit mosaics: prepare visits, corrupt them, predict and train alignment."""
 

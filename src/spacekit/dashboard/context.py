@@ -130,6 +130,9 @@ class ModelSpec:
         ``{"lambdas", "mu", "sigma"}`` (Yeo-Johnson + standardisation), if any.
     classes : list of str
         Output names (class names, or ``[target]`` for a regressor).
+    images : dict or None
+        Images the model takes besides the table columns (``model_inputs.json``'s
+        ``images``, e.g. the SVM ensemble's frames); such a model is not run by the pages.
     """
 
     name: str
@@ -138,6 +141,7 @@ class ModelSpec:
     tx_cols: list[str] = field(default_factory=list)
     tx: dict | None = None
     classes: list[str] = field(default_factory=list)
+    images: dict | None = None
 
 
 def _read_json(path: Path) -> Any:
@@ -239,7 +243,18 @@ class DashboardContext:
         return self._cached(("table", str(p)), lambda: read_table(p, self.settings))
 
     def models(self) -> list[ModelSpec]:
-        """Saved models of the newest version that has any (cached)."""
+        """Saved table models of the newest version that has any (cached).
+
+        Models whose ``model_inputs.json`` says they also take images (the SVM ensemble)
+        cannot run on table rows: they are left out and named by :meth:`image_models`.
+        """
+        return [s for s in self._all_models() if not s.images]
+
+    def image_models(self) -> list[ModelSpec]:
+        """Saved models of that version that also take images (not run by the pages)."""
+        return [s for s in self._all_models() if s.images]
+
+    def _all_models(self) -> list[ModelSpec]:
         return self._cached(("models",), self._find_models)
 
     def _find_models(self) -> list[ModelSpec]:
@@ -263,6 +278,8 @@ class DashboardContext:
         spec.features = list(info.get("features") or self._default_features(path.stem))
         spec.tx_cols = list(info.get("tx_cols") or self.settings.tx_cols)
         spec.classes = list(info.get("classes") or [])
+        images = info.get("images")
+        spec.images = dict(images) if isinstance(images, dict) else None
         tx_name = info.get("tx_file")
         candidates = [folder / tx_name] if tx_name else sorted(folder.glob("tx_data*.json"))
         if candidates and candidates[0].is_file():

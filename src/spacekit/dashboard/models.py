@@ -17,7 +17,7 @@ import pandas as pd
 
 from spacekit.exceptions import DataError, InputError
 
-__all__ = ["model_inputs", "predict_rows", "raw_defaults"]
+__all__ = ["model_inputs", "predict_rows", "raw_defaults", "no_model_text"]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,19 @@ def _check_columns(spec, df: pd.DataFrame) -> None:
         raise DataError(
             f"{spec.name} needs numeric (encoded) values in {bad}; the table has text there."
         )
+
+
+def no_model_text(ctx, suffix: str = "") -> str:
+    """Why a page has no model to run: none saved, or only models that take images."""
+    images = ctx.image_models()
+    if not images:
+        return f"No saved model (*.keras) in the results{suffix}."
+    names = ", ".join(m.name for m in images)
+    return (
+        f"No saved model runs on table rows: {names} also takes images (its "
+        "model_inputs.json says so). Classify with the pipeline's predict command, e.g. "
+        "'spacekit svm predict'."
+    )
 
 
 def model_inputs(spec, df: pd.DataFrame) -> np.ndarray:

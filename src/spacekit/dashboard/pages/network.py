@@ -148,13 +148,14 @@ def layout(ctx, **query):
     from dash import dcc, html
 
     from spacekit.dashboard.components import message, options
+    from spacekit.dashboard.models import no_model_text
 
     models = [m.name for m in ctx.models()]
     if not models:
         return html.Div(
             [
                 html.H2("Neural network graph"),
-                message("No saved model (*.keras) in the results; the graph needs one.", "warning"),
+                message(no_model_text(ctx, "; the graph needs one"), "warning"),
             ],
             className="sk-page",
             id="page-network",

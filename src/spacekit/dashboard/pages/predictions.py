@@ -60,13 +60,14 @@ def layout(ctx, **query):
     from dash import dcc, html
 
     from spacekit.dashboard.components import message, options
+    from spacekit.dashboard.models import no_model_text
 
     models = [m.name for m in ctx.models()]
     if not models:
         return html.Div(
             [
                 html.H2("Predictions"),
-                message("No saved model (*.keras) in the results.", "warning"),
+                message(no_model_text(ctx), "warning"),
             ],
             className="sk-page",
             id="page-predictions",
