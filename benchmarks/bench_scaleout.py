@@ -295,6 +295,9 @@ def main() -> None:
     parser.add_argument("--skip-hstcal", action="store_true")
     args = parser.parse_args()
     # Dask logs its clusters' shutdown at INFO once silence_logs is lifted: keep the figures
+    # readable (importing distributed configures its loggers, so import it first)
+    import distributed  # noqa: F401
+
     logging.getLogger("distributed").setLevel(logging.ERROR)
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="spacekit-bench-scaleout-"))

@@ -7,6 +7,10 @@ query similar images) and writes ``docs/_static/explorer/<page>.png``::
 
     python tools/explorer_screenshots.py [--out docs/_static/explorer] [--cache DIR]
 
+With ``--svm-data`` (an ``svm prep`` output folder) it also writes ``svm_model.png`` and
+``svm_hard.png``: the SVM alignment ensemble (``--svm-model``, default
+``packaged/svm_align``) on those visits, its hardest visit clicked.
+
 Needs the Debian packages ``chromium`` and ``chromium-driver``.
 """
 
@@ -80,6 +84,37 @@ def traces(driver, graph_id):
     )
 
 
+def svm_pages(model, data, cache, out: Path) -> None:
+    """The model page and the hard-examples page of the SVM ensemble (hardest clicked)."""
+    from selenium.webdriver.common.by import By
+
+    from spacekit.dashboard.explorer import create_explorer
+    from spacekit.dashboard.server import start_server
+
+    srv = start_server(create_explorer(model, data, cache=cache, progress=True))
+    driver = chromium(tempfile.mkdtemp())
+    try:
+        driver.get(srv.url)
+        wait(lambda: traces(driver, "x-model-graph"))
+        time.sleep(1)
+        driver.save_screenshot(str(out / "svm_model.png"))
+        driver.get(srv.url + "hard")
+        wait(lambda: traces(driver, "x-hard-graph"))
+        n = driver.execute_script(
+            "return document.querySelector('#x-hard-graph .js-plotly-plot')._fullData[0].x.length;"
+        )
+        x, y = plot_px(
+            driver, "x-hard-graph", f"g._fullData[0].x[{n - 1}]", f"g._fullData[0].y[{n - 1}]"
+        )
+        pointer(driver, ("move", x - 20, y), ("move", x, y), ("click", x, y))
+        wait(lambda: driver.find_element(By.ID, "x-detail-sample"))
+        time.sleep(1)
+        driver.save_screenshot(str(out / "svm_hard.png"))
+    finally:
+        driver.quit()
+        srv.stop()
+
+
 def main(argv=None) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -90,9 +125,13 @@ def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", default="docs/_static/explorer")
     p.add_argument("--cache", default=None, help="explorer cache folder (default: spacekit's)")
+    p.add_argument("--svm-data", default=None, help="an 'svm prep' output folder")
+    p.add_argument("--svm-model", default="packaged/svm_align", help="SVM archive or name")
     args = p.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    if args.svm_data:
+        svm_pages(args.svm_model, args.svm_data, args.cache, out)
     app = create_explorer(cache=args.cache, progress=True)
     ctx = app.spacekit_context
     srv = start_server(app)

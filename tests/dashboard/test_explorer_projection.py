@@ -79,6 +79,8 @@ def test_per_sample_loss_is_cross_entropy_of_the_true_class():
     p = np.array([[0.9, 0.1], [0.25, 0.75], [1.0, 0.0]])
     loss = P.per_sample_loss(p, np.array([0, 0, 1]))
     np.testing.assert_allclose(loss, [-np.log(0.9), -np.log(0.25), -np.log(1e-7)])
+    certain = P.per_sample_loss(np.array([[1.0, 0.0]]), np.array([0]))
+    assert certain[0] == 0.0 and not np.signbit(certain[0])  # shown as "0", not "-0"
 
 
 def test_valid_indices_drop_tampered_values():

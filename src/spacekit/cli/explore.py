@@ -6,6 +6,7 @@ Examples::
     spacekit explore model.keras --data images/ --layer dense_1
     spacekit explore model.keras --data data.npz --max-samples 10000 --port 8051
     spacekit explore --data svm_prep_output/        # the SVM alignment images
+    spacekit explore packaged/svm_align --data svm_prep_output/   # the SVM ensemble
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ __all__ = ["explore"]
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("model", required=False, type=click.Path(dir_okay=False, path_type=str))
+@click.argument("model", required=False, type=click.Path(path_type=str))
 @click.option(
     "--data",
     default="digits",
@@ -46,12 +47,19 @@ __all__ = ["explore"]
     help="Also answer requests for this host name (e.g. behind a proxy); repeatable. "
     "On 127.0.0.1 the explorer refuses other Host headers (DNS rebinding).",
 )  # fmt: skip
+@click.option(
+    "--norm", type=click.Choice(["0", "1"]), default=None,
+    help="SVM ensemble only: 1 if it was trained on normalised inputs, as 'svm predict "
+    "--norm' (default: what the archive says, else 0).",
+)  # fmt: skip
 @click.pass_context
-def explore(ctx, model, data, layer, max_samples, cache_dir, host, port, debug, allow_hosts):
+def explore(ctx, model, data, layer, max_samples, cache_dir, host, port, debug, allow_hosts, norm):
     """Explore how an image classifier sees its data: projections, hard examples,
     loss table, confusion drill-down, similar images.
 
-    MODEL is a .keras (or legacy .h5) Keras classifier. Without it a small CNN is
+    MODEL is a .keras (or legacy .h5) Keras classifier, or an SVM alignment archive
+    (svm_align .zip or folder, or a registry name such as packaged/svm_align) to explore
+    with the output folder of `spacekit svm prep` as --data. Without MODEL a small CNN is
     trained on the data (a few seconds on the digits) and cached, so `spacekit explore`
     alone works offline. The server binds 127.0.0.1 unless --host is given.
     """
@@ -62,6 +70,7 @@ def explore(ctx, model, data, layer, max_samples, cache_dir, host, port, debug, 
         run_explorer(
             model, data, layer, max_samples=max_samples, cache=cache_dir, host=host,
             port=port, debug=debug, echo=click.echo, allowed_hosts=allow_hosts or None,
+            norm=None if norm is None else int(norm),
         )  # fmt: skip
     except SpacekitError as exc:
         click.echo(f"Error: {exc}", err=True)

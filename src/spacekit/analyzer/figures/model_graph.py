@@ -2,7 +2,8 @@
 
 Data in (a list of layer rows, as :func:`spacekit.dashboard.explorer.model.layer_rows`
 returns), :class:`plotly.graph_objects.Figure` out. Layers are placed top to bottom by
-depth (longest path from an input), side by side when they share a depth (branches).
+depth (longest path from an input), side by side when they share a depth (branches); a
+layer stays in the column of the layers feeding it, so each branch is a straight column.
 
 Examples
 --------
@@ -26,7 +27,7 @@ import numpy as np
 
 from spacekit.exceptions import InputError
 
-__all__ = ["layer_depths", "make_layer_graph_figure"]
+__all__ = ["layer_depths", "layer_columns", "make_layer_graph_figure"]
 
 _KIND_COLORS = {
     "InputLayer": "#19d3f3",
@@ -52,6 +53,29 @@ def layer_depths(rows: Sequence[Mapping]) -> list[int]:
         elif i > 0 and r.get("type") != "InputLayer":
             depth[i] = depth[i - 1] + 1
     return depth
+
+
+def layer_columns(rows: Sequence[Mapping], depth: Sequence[int]) -> np.ndarray:
+    """Horizontal position of each layer: under the mean of its inbound layers, spread so
+    that layers of the same depth are at least 1 apart (inputs side by side from 0)."""
+    pos = {r["name"]: i for i, r in enumerate(rows)}
+    xs = np.zeros(len(rows))
+    for d in sorted(set(depth)):
+        members = [i for i, v in enumerate(depth) if v == d]
+        want = []
+        for j, i in enumerate(members):
+            inbound = [pos[n] for n in rows[i].get("inbound", []) if n in pos and pos[n] < i]
+            if not inbound and i > 0 and rows[i].get("type") != "InputLayer":
+                inbound = [i - 1]
+            want.append(float(np.mean(xs[inbound])) if inbound else float(j))
+        order = np.argsort(want, kind="stable")
+        placed = []
+        for k in order:
+            placed.append(want[k] if not placed else max(want[k], placed[-1] + 1.0))
+        shift = (np.mean([want[k] for k in order]) - np.mean(placed)) if len(placed) > 1 else 0.0
+        for k, x in zip(order, placed, strict=True):
+            xs[members[k]] = x + shift
+    return xs - xs.min()
 
 
 def _color(kind: str) -> str:
@@ -81,11 +105,7 @@ def make_layer_graph_figure(rows: Sequence[Mapping], title: str | None = None):
     if not rows:
         raise InputError("make_layer_graph_figure needs at least one layer.")
     depth = layer_depths(rows)
-    xs = np.zeros(len(rows))
-    for d in set(depth):
-        members = [i for i, v in enumerate(depth) if v == d]
-        for j, i in enumerate(members):
-            xs[i] = j - (len(members) - 1) / 2
+    xs = layer_columns(rows, depth)
     ys = -np.asarray(depth, dtype=float)
     pos = {r["name"]: i for i, r in enumerate(rows)}
     ex, ey = [], []
@@ -118,11 +138,11 @@ def make_layer_graph_figure(rows: Sequence[Mapping], title: str | None = None):
             showlegend=False, cliponaxis=False,
         )
     )  # fmt: skip
-    width = max(1.0, float(xs.max() - xs.min()))
+    # one column width of room right of the last column, for its labels
     fig.update_layout(
         title=title,
         height=int(70 * (max(depth) + 1) + 120),
-        xaxis={"visible": False, "range": [xs.min() - 0.5, xs.max() + 1.6 * width]},
+        xaxis={"visible": False, "range": [-0.15, float(xs.max()) + 1.0]},
         yaxis={"visible": False, "range": [ys.min() - 0.6, 0.6]},
         margin={"l": 20, "r": 20, "t": 60 if title else 20, "b": 20},
     )

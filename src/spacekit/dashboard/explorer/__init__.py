@@ -44,14 +44,17 @@ def create_explorer(
     cache: str | os.PathLike | None | bool = None,
     epochs: int | None = None,
     progress: bool = False,
+    norm: int | None = None,
 ):
     """Build the explorer's Dash app (not served; see :func:`launch`).
 
     Parameters
     ----------
-    model : path-like or keras.Model, optional
-        A ``.keras`` or legacy ``.h5`` classifier (loaded in safe mode), or a model
-        object; None trains (or loads from the cache) a small CNN on ``data``.
+    model : str, path-like or keras.Model, optional
+        A ``.keras`` or legacy ``.h5`` classifier (loaded in safe mode), an
+        ``svm_align`` archive (``.zip`` or folder) or its registry name
+        (``"packaged/svm_align"``), or a model object; None trains (or loads from the
+        cache) a small CNN on ``data``.
     data : str, path-like or ExplorerData, default="digits"
         ``"digits"``, a folder of class-named image folders, an ``.npz`` of ``images``
         and ``labels``, or an ``svm prep`` output folder
@@ -66,6 +69,10 @@ def create_explorer(
         Epochs of the default CNN.
     progress : bool, default=False
         Progress bars while training and predicting.
+    norm : {0, 1}, optional
+        Models with a feature input beside the images (the SVM ensemble): how the inputs
+        are scaled, as ``spacekit svm predict --norm`` (default: as the archive says the
+        model was trained, else 0).
 
     Returns
     -------
@@ -86,14 +93,22 @@ def create_explorer(
 
     ctx = build_context(
         model, data, layer, max_samples=max_samples, cache=cache, epochs=epochs,
-        progress=progress,
+        progress=progress, norm=norm,
     )  # fmt: skip
     return create_app(
         EXPLORER_PAGES,
         ctx,
         title="spacekit explorer",
-        subtitle=f"{ctx.model_name} on {ctx.data.source} ({len(ctx):,} images)",
+        subtitle=f"{_short(ctx.model_name)} on {_short(ctx.data.source)} ({len(ctx):,} images)",
     )
+
+
+def _short(text: str, limit: int = 30) -> str:
+    """``text`` cut in the middle to at most ``limit`` characters (the page header)."""
+    if len(text) <= limit:
+        return text
+    keep = (limit - 1) // 2
+    return f"{text[:keep]}…{text[-(limit - 1 - keep) :]}"
 
 
 def launch(

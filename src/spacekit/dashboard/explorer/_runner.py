@@ -20,6 +20,7 @@ def run_explorer(
     debug: bool = False,
     echo: Callable[[str], None] = print,
     allowed_hosts=None,
+    norm: int | None = None,
 ) -> None:
     """Load, check, predict, then serve (raises SpacekitError on bad input)."""
     from spacekit.dashboard.explorer import create_explorer
@@ -29,8 +30,9 @@ def run_explorer(
     if model is None:
         echo("No model given: using the default CNN (trained and cached on first use).")
     app = create_explorer(
-        model, data, layer, max_samples=max_samples, cache=cache, progress=sys.stderr.isatty()
-    )
+        model, data, layer, max_samples=max_samples, cache=cache, progress=sys.stderr.isatty(),
+        norm=norm,
+    )  # fmt: skip
     c = app.spacekit_context
     echo(
         f"spacekit explorer: {c.model_name} on {c.data.source}: {len(c):,} images, "

@@ -57,8 +57,13 @@ class ExplorerContext:
         Default hidden layer.
     layers : list of str
         Every layer that can be projected.
+    x : numpy.ndarray or list of numpy.ndarray
+        The model's inputs (a list for a model with a feature input too).
     probabilities : numpy.ndarray of shape (n, n_classes)
     predicted, confidence, loss : numpy.ndarray of shape (n,)
+    norm : int, optional
+        How the feature input is scaled (models with one; see
+        :func:`~spacekit.dashboard.explorer.ensemble.model_inputs`).
     """
 
     data: ExplorerData
@@ -68,10 +73,11 @@ class ExplorerContext:
     model_digest: str
     layer: str
     layers: list[str]
-    x: np.ndarray
+    x: np.ndarray | list[np.ndarray]
     probabilities: np.ndarray
     cache: Path | None
     timings: dict[str, float] = field(default_factory=dict)
+    norm: int | None = None
     _features: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     _projections: dict[tuple[str, str], np.ndarray] = field(default_factory=dict, repr=False)
     _locks: dict[tuple, threading.Lock] = field(default_factory=dict, repr=False)
@@ -223,14 +229,16 @@ def build_context(
     cache: str | os.PathLike | None | bool = None,
     epochs: int | None = None,
     progress: bool = False,
+    norm: int | None = None,
 ) -> ExplorerContext:
     """Load the data and the model (or train the default CNN), predict, check everything.
 
     Parameters
     ----------
-    model : path-like or keras.Model, optional
-        A ``.keras`` (or legacy ``.h5``) classifier; None trains (or loads the cached)
-        default CNN on the data.
+    model : str, path-like or keras.Model, optional
+        A ``.keras`` (or legacy ``.h5``) classifier, an ``svm_align`` archive (``.zip``
+        or folder) or its registry name (``packaged/svm_align``); None trains (or loads
+        the cached) default CNN on the data.
     data : str, path-like or ExplorerData, default="digits"
         See :func:`~spacekit.dashboard.explorer.data.load_data`.
     layer : str, optional
@@ -244,6 +252,10 @@ def build_context(
         Epochs of the default CNN.
     progress : bool, default=False
         Progress bars (training, forward pass).
+    norm : {0, 1}, optional
+        Models with a feature input (the SVM ensemble) only: 0 feeds raw features and
+        0-255 pixels, 1 normalised features and pixels in [0, 1]. Default: what the
+        archive says the model was trained with, else 0.
 
     Returns
     -------
@@ -257,19 +269,27 @@ def build_context(
     """
     import tempfile
 
+    from spacekit.dashboard.explorer import ensemble as E
     from spacekit.dashboard.explorer import model as M
     from spacekit.dashboard.explorer.default_model import DEFAULT_EPOCHS, train_default_model
 
     timings = {}
     t0 = time.perf_counter()
     cache_path = None if cache is False else explorer_cache_dir(cache or None)
-    loaded_model, model_path = None, None
+    loaded_model, model_path, name, tx, trained_norm = None, None, None, None, None
     if model is not None and not isinstance(model, str | os.PathLike):
         loaded_model = model
+    elif E.is_archive_reference(model):
+        found = E.load_svm_archive(model)
+        loaded_model, model_path, name = found.model, found.path, found.name
+        tx, trained_norm = found.tx_data, found.norm
     elif model is not None:
         model_path = Path(model).expanduser()
         loaded_model = M.load_classifier(model_path)
     info = M.check_classifier(loaded_model) if loaded_model is not None else None
+    if info is not None and info.feature_width is not None and tx is None and model_path:
+        if model_path.suffix.lower() == ".keras":
+            tx = E.tx_beside(model_path)
     if isinstance(data, ExplorerData):
         dataset = data
     else:
@@ -290,7 +310,7 @@ def build_context(
         info = M.check_classifier(loaded_model)
         timings["default model"] = time.perf_counter() - t1
         name = "default CNN"
-    else:
+    elif name is None:
         name = model_path.name if model_path is not None else loaded_model.name
     numbered = dataset.classes == tuple(str(i) for i in range(len(dataset.classes)))
     if numbered and len(dataset.classes) < info.n_classes:  # unnamed classes: the model's
@@ -301,18 +321,31 @@ def build_context(
             f"{len(dataset.classes)} ({', '.join(dataset.classes[:12])}); pass the data "
             "the model was trained on."
         )
-    x = M.conform_images(dataset.images, info.input_shape)
+    if info.feature_width is not None:
+        if norm is None:
+            norm = 0 if trained_norm is None else trained_norm
+        elif trained_norm is not None and int(norm) != trained_norm:
+            log.warning(
+                "%s was trained with norm=%d but norm=%s was asked for: its predictions will "
+                "be wrong unless the inputs are scaled the same way", name, trained_norm, norm,
+            )  # fmt: skip
+    else:
+        norm = None
+    images = M.conform_images(dataset.images, info.input_shape)
+    x = E.model_inputs(dataset, info, images, norm or 0, tx)
     chosen = M.check_layer(loaded_model, layer)
     t2 = time.perf_counter()
     raw, feats = M.forward(loaded_model, x, [chosen], progress=progress)
     timings["forward pass"] = time.perf_counter() - t2
-    if model_path is not None:
+    if model_path is not None and model_path.is_file():
         digest = _file_digest(model_path)
-    else:  # an in-memory model: its weights are its identity
+    else:  # an in-memory model or an archive folder: its weights are its identity
         h = hashlib.sha256()
         for w in loaded_model.get_weights():
             h.update(np.ascontiguousarray(w).tobytes())
         digest = h.hexdigest()
+    if norm is not None:  # the inputs, so the hidden layers, depend on it
+        digest = f"{digest}-norm{norm}"
     ctx = ExplorerContext(
         data=dataset,
         model=loaded_model,
@@ -325,6 +358,7 @@ def build_context(
         probabilities=M.to_probabilities(raw, info),
         cache=cache_path,
         timings=timings,
+        norm=norm,
     )
     ctx._features[chosen] = feats[chosen]
     timings["total"] = time.perf_counter() - t0

@@ -85,6 +85,11 @@ class ExplorerData:
         A name per image (file or visit), when there is one.
     split : numpy.ndarray of shape (n,), optional
         ``"train"``/``"test"`` when the model was trained here on a known split.
+    features : numpy.ndarray of shape (n, k), optional
+        Tabular inputs beside the images, for models with a second, feature input (the
+        SVM ensemble's 10 statistics of ``svm_data.csv``), unscaled.
+    feature_names : tuple of str, optional
+        Names of the ``features`` columns.
     """
 
     images: np.ndarray
@@ -93,6 +98,8 @@ class ExplorerData:
     source: str
     names: tuple[str, ...] | None = None
     split: np.ndarray | None = field(default=None)
+    features: np.ndarray | None = field(default=None)
+    feature_names: tuple[str, ...] | None = field(default=None)
 
     def __post_init__(self) -> None:
         self.images = np.asarray(self.images, dtype=np.float32)
@@ -116,6 +123,22 @@ class ExplorerData:
             )
         if not np.isfinite(self.images).all():
             raise InputError(f"{self.source}: the images contain NaN or infinite values.")
+        if self.features is not None:
+            self.features = np.asarray(self.features, dtype=np.float32)
+            if self.features.ndim != 2 or len(self.features) != len(self.labels):
+                raise InputError(
+                    f"{self.source}: features must have shape (n_images, k) = "
+                    f"({len(self.labels)}, k); received {self.features.shape}."
+                )
+            if not np.isfinite(self.features).all():
+                raise InputError(f"{self.source}: the features contain NaN or infinite values.")
+            names = self.feature_names or tuple(f"f{i}" for i in range(self.features.shape[1]))
+            if len(names) != self.features.shape[1]:
+                raise InputError(
+                    f"{self.source}: {len(names)} feature names for "
+                    f"{self.features.shape[1]} feature columns."
+                )
+            self.feature_names = tuple(str(n) for n in names)
 
     def __len__(self) -> int:
         return int(len(self.labels))
@@ -140,6 +163,8 @@ class ExplorerData:
             self.source,
             None if self.names is None else tuple(self.names[i] for i in index),
             None if self.split is None else self.split[index],
+            None if self.features is None else self.features[index],
+            self.feature_names,
         )
 
 
@@ -167,6 +192,9 @@ def data_digest(data: ExplorerData) -> str:
     h.update(repr((data.images.shape, data.classes)).encode())
     h.update(np.ascontiguousarray(data.images).tobytes())
     h.update(np.ascontiguousarray(data.labels).tobytes())
+    if data.features is not None:
+        h.update(repr(data.feature_names).encode())
+        h.update(np.ascontiguousarray(data.features).tobytes())
     return h.hexdigest()
 
 

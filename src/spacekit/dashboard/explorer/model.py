@@ -3,8 +3,9 @@
 * :func:`load_classifier` reads a ``.keras`` file with ``safe_mode=True``, or a legacy
   ``.h5`` file after checking its stored configuration holds no ``Lambda`` layer (Keras
   would otherwise deserialise Python code); both uncompiled.
-* :func:`check_classifier` refuses what the explorer cannot study: several inputs or
-  outputs, outputs that are not one score per class.
+* :func:`check_classifier` refuses what the explorer cannot study: several outputs,
+  outputs that are not one score per class, several inputs (except one image input beside
+  one feature-vector input, as in the SVM alignment ensemble).
 * :func:`conform_images` fits the data to the model's input (a channel axis, a flat
   vector) or says why it cannot.
 * :func:`forward` runs the model once over the data, in batches, returning the class
@@ -56,11 +57,18 @@ class ClassifierInfo:
         Width of the output (1 for a sigmoid binary classifier).
     output : {"probabilities", "logits", "sigmoid"}
         How the output becomes class probabilities.
+    feature_width : int, optional
+        Width of a second, feature-vector input beside the images (the SVM ensemble's
+        10 statistics); None for image-only models.
+    input_order : tuple of {"image", "features"}
+        The model's inputs, in the order it takes them.
     """
 
     input_shape: tuple
     n_outputs: int
     output: str
+    feature_width: int | None = None
+    input_order: tuple[str, ...] = ("image",)
 
     @property
     def n_classes(self) -> int:
@@ -150,18 +158,30 @@ def _last_activation(model) -> str | None:
 
 
 def check_classifier(model) -> ClassifierInfo:
-    """Check ``model`` is a single-input classifier and say how to read its output.
+    """Check ``model`` is an image classifier and say how to read its output.
+
+    One image input, or one image input (rank 3 or more) and one feature-vector input
+    (``(None, k)``, e.g. the SVM alignment ensemble); one output of class scores.
 
     Raises
     ------
     InputError
-        Several inputs or outputs, or an output that is not one score per class.
+        Other inputs, several outputs, or an output that is not one score per class.
     """
     inputs, outputs = list(getattr(model, "inputs", None) or []), list(model.outputs or [])
-    if len(inputs) != 1 or len(outputs) != 1:
+    shapes = [_shape(t) for t in inputs]
+    ranks = sorted(len(s) for s in shapes)
+    mixed = (
+        len(shapes) == 2
+        and ranks[0] == 2
+        and ranks[1] >= 3
+        and all(s[1] is not None for s in shapes if len(s) == 2)
+    )
+    if (len(inputs) != 1 and not mixed) or len(outputs) != 1:
         raise InputError(
-            f"Model {model.name!r} has {len(inputs)} input(s) and {len(outputs)} output(s); "
-            "the explorer studies single-input image classifiers with one output."
+            f"Model {model.name!r} has {len(inputs)} input(s) {shapes} and {len(outputs)} "
+            "output(s); the explorer studies image classifiers with one output and one image "
+            "input (optionally beside one feature-vector input of shape (None, k))."
         )
     out = _shape(outputs[0])
     act = _last_activation(model)
@@ -179,7 +199,10 @@ def check_classifier(model) -> ClassifierInfo:
         kind = "sigmoid"
     else:
         kind = "probabilities" if act == "softmax" else "logits"
-    return ClassifierInfo(_shape(inputs[0])[1:], int(out[1]), kind)
+    order = tuple("features" if len(sh) == 2 and len(shapes) == 2 else "image" for sh in shapes)
+    image = shapes[order.index("image")]
+    width = shapes[order.index("features")][1] if "features" in order else None
+    return ClassifierInfo(image[1:], int(out[1]), kind, width, order)
 
 
 def to_probabilities(raw: np.ndarray, info: ClassifierInfo) -> np.ndarray:
@@ -297,7 +320,7 @@ def _reduce(arr: np.ndarray) -> np.ndarray:
 
 def forward(
     model,
-    x: np.ndarray,
+    x: np.ndarray | list[np.ndarray],
     layers: list[str] = (),
     batch_size: int = 256,
     progress: bool = False,
@@ -307,8 +330,9 @@ def forward(
     Parameters
     ----------
     model : keras.Model
-    x : numpy.ndarray
-        Inputs already fitted to the model (:func:`conform_images`).
+    x : numpy.ndarray or list of numpy.ndarray
+        Inputs already fitted to the model (:func:`conform_images`); a list, in the
+        model's input order, for a model with several inputs.
     layers : list of str
         Layers whose outputs to return, flattened to ``(n, features)``; feature maps
         wider than :data:`MAX_FEATURES` are averaged over their spatial axes.
@@ -329,11 +353,12 @@ def forward(
     chosen = resolve_layers(model, list(layers)) if layers else []
     side = build_side_model(model, chosen)[0] if chosen else model
     raws, feats = [], {name: [] for name in layers}
-    starts = range(0, len(x), batch_size)
+    parts = list(x) if isinstance(x, list | tuple) else [x]
+    starts = range(0, len(parts[0]), batch_size)
     bar = tqdm(starts, desc="forward pass", unit="batch", disable=not progress or None, leave=False)
     for start in bar:
-        batch = x[start : start + batch_size]
-        out = side(keras.ops.convert_to_tensor(batch), training=False)
+        batch = [keras.ops.convert_to_tensor(p[start : start + batch_size]) for p in parts]
+        out = side(batch if len(batch) > 1 else batch[0], training=False)
         out = keras.tree.flatten(out)
         for name, value in zip(layers, out[: len(layers)], strict=True):
             feats[name].append(_reduce(to_numpy(value)))

@@ -128,7 +128,7 @@ def per_sample_loss(probabilities: np.ndarray, labels: np.ndarray) -> np.ndarray
     p = np.asarray(probabilities, dtype=np.float64)
     labels = np.asarray(labels, dtype=np.int64)
     picked = p[np.arange(len(labels)), labels]
-    return -np.log(np.clip(picked, _EPS, 1.0))
+    return 0.0 - np.log(np.clip(picked, _EPS, 1.0))  # 0.0 - x: no -0.0 for p = 1
 
 
 def valid_indices(values, n: int, limit: int | None = None) -> list[int]:

@@ -86,6 +86,9 @@ def sample_detail(ctx: ExplorerContext, i: int):
         facts.append(("split", r["split"]))
     if r["name"]:
         facts.append(("file", r["name"]))
+    if ctx.data.features is not None:  # e.g. the SVM statistics beside the frames
+        for name, value in zip(ctx.data.feature_names, ctx.data.features[i], strict=True):
+            facts.append((name, f"{value:.4g}"))
     facts.append(
         ("top 3", ", ".join(f"{ctx.classes[k]}: {ctx.probabilities[i, k]:.2f}" for k in top))
     )

@@ -18,6 +18,15 @@ def summary_rows(ctx) -> list[tuple[str, str]]:
     rows = [
         ("model", ctx.model_name),
         ("input", f"{ctx.info.input_shape} (one sample)"),
+    ]
+    if ctx.info.feature_width is not None:
+        names = ", ".join(ctx.data.feature_names or ())
+        scale = "raw features, pixels 0-255" if not ctx.norm else "normalised, pixels 0-1"
+        rows.append(
+            ("feature input", f"{ctx.info.feature_width} features ({names}); norm={ctx.norm}: "
+             f"{scale}")
+        )  # fmt: skip
+    rows += [
         ("output", f"{ctx.info.n_classes} classes ({ctx.info.output})"),
         ("parameters", f"{ctx.model.count_params():,}"),
         ("data", f"{ctx.data.source}: {len(ctx):,} images of shape {ctx.data.image_shape}"),
@@ -67,8 +76,8 @@ def layout(ctx, **_query):
         [html.Tr([html.Th(h) for h in ("layer", "type", "output shape", "parameters")])]
         + [
             html.Tr(
-                [html.Td(r["name"]), html.Td(r["type"]), html.Td(r["output_shape"]),
-                 html.Td(f"{r['params']:,}")],
+                [html.Td(r["name"]), html.Td(r["type"]),
+                 html.Td(r["output_shape"], className="sk-x-nowrap"), html.Td(f"{r['params']:,}")],
                 className="sk-x-chosen" if r["name"] == ctx.layer else None,
             )
             for r in layers
@@ -93,7 +102,7 @@ def layout(ctx, **_query):
             ),
             html.Div(
                 [
-                    html.Div([html.H3("Layers"), table], className="sk-panel"),
+                    html.Div([html.H3("Layers"), table], className="sk-panel sk-x-scroll"),
                     html.Div(
                         dcc.Graph(
                             id="x-model-graph",
