@@ -41,9 +41,14 @@ def main(out: Path, model_path: str | None) -> None:
     pred.run_inference()
     print(f"{pred.dataset}: {pred.predictions}  upper bounds: {pred.upper_bounds}")
 
-    # the raw FITS files of a dataset work too
+    # the raw FITS files of a dataset work too: n_files and total_mb are measured on disk
+    # (the simulated files are small placeholders, so total_mb and the estimate differ)
     fits_pred = Predict(str(out / "inputs" / jobs.index[0]), model_path=model_path)
-    print(f"{jobs.index[0]} from its FITS files: {fits_pred.run_inference()}")
+    measured = fits_pred.run_inference()
+    print(
+        f"{jobs.index[0]} from its FITS files ({fits_pred.input_data['total_mb']:.3f} MB on "
+        f"disk, not the simulated {jobs.iloc[0]['total_mb']} MB): {measured}"
+    )
 
     # 2. a batch: every row of the CSV
     preds, skipped, models = predict_inputs(str(csv), model_path=model_path)

@@ -28,7 +28,12 @@ def main(out: Path) -> None:
     data_file, img_path = out / "prep" / "svm_data.csv", out / "prep" / "img"
 
     ens, com, val = run_training(
-        data_file, img_path, params={"epochs": 5}, output_path=out / "run", seed=3
+        data_file,
+        img_path,
+        params={"epochs": 5},
+        output_path=out / "run",
+        seed=3,
+        trained_on="simulated",
     )
     print(format_metrics(ens.metrics))
     print("confusion matrix (test):", com.cmx.tolist())

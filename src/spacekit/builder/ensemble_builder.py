@@ -106,7 +106,9 @@ def _make_batches(
             half = batch_size // 2
             parts = [
                 self.rng.choice(self.pos, half, replace=self.pos.size < half),
-                self.rng.choice(self.neg, batch_size - half, replace=self.neg.size < batch_size),
+                self.rng.choice(
+                    self.neg, batch_size - half, replace=self.neg.size < batch_size - half
+                ),
             ]
             return self.rng.permutation(np.concatenate(parts))
 

@@ -98,6 +98,13 @@ __all__ = ["train"]
 @click.option("--seed", type=int, default=None, help="Seed (reproducible runs).")
 @click.option("--branches", is_flag=True, help="Also train each branch alone and report it.")
 @click.option("--no-baseline", is_flag=True, help="Skip the gradient-boosting baseline.")
+@click.option(
+    "--trained-on",
+    type=click.Choice(["real", "simulated", "unknown"]),
+    default="unknown",
+    show_default=True,
+    help="What the visits are; recorded in the archive and named by every prediction report.",
+)
 @click.option("--no-progress", is_flag=True, help="Hide progress bars.")
 def train(
     data_file: Path,
@@ -116,6 +123,7 @@ def train(
     seed: int | None,
     branches: bool,
     no_baseline: bool,
+    trained_on: str,
     no_progress: bool,
 ) -> None:
     """Train on DATA_FILE (svm_data.csv with labels) and the images under IMG_PATH.
@@ -151,6 +159,7 @@ def train(
                 seed=seed,
                 branches=branches,
                 baseline=not no_baseline,
+                trained_on=trained_on,
                 progress=not no_progress,
             )
             if plots:

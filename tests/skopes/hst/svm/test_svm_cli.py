@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import zipfile
 
 from click.testing import CliRunner
 
@@ -57,9 +59,13 @@ def test_train_command(svm_prepped, tmp_path):
         "--no-progress",
         "-p",
         "1",
+        "--trained-on",
+        "simulated",
     ]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "ROC-AUC" in result.output and "ensemble" in result.output
     assert (tmp_path / "run" / "svm_align.zip").is_file()
+    with zipfile.ZipFile(tmp_path / "run" / "svm_align.zip") as zf:
+        assert json.loads(zf.read("manifest.json"))["trained_on"] == "simulated"
     assert any((tmp_path / "run" / "figures").glob("test-*.html"))

@@ -663,6 +663,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=None, help="seed (reproducible runs)")
     p.add_argument("--branches", action="store_true", help="also train each branch alone")
     p.add_argument("--no-baseline", action="store_true", help="skip the gradient-boosting baseline")
+    p.add_argument(
+        "--trained-on",
+        choices=("real", "simulated", "unknown"),
+        default="unknown",
+        help="what the visits are (recorded in the archive)",
+    )
     add_log_arguments(p, "svm_train.log", verbose_flags=("--verbose",))  # -v is --validate
     return p
 
@@ -700,6 +706,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 seed=args.seed,
                 branches=args.branches,
                 baseline=not args.no_baseline,
+                trained_on=args.trained_on,
                 progress=True,
             )
             if args.plots:
