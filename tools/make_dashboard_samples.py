@@ -43,21 +43,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np
 import pandas as pd
 
+from spacekit.preprocessor.tables.hst_cal import COLUMN_ORDER, NORM_COLS
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "src" / "spacekit" / "datasets" / "samples"
 
-CAL_FEATURES = [
-    "n_files",
-    "total_mb",
-    "drizcorr",
-    "pctecorr",
-    "crsplit",
-    "subarray",
-    "detector",
-    "dtype",
-    "instr",
-]
-CAL_TX = ["n_files", "total_mb"]
+CAL_FEATURES = list(COLUMN_ORDER["asn"])
+CAL_TX = list(NORM_COLS["asn"])
 SVM_FEATURES = [
     "numexp",
     "rms_ra",

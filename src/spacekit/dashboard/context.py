@@ -22,6 +22,7 @@ import pandas as pd
 
 from spacekit.analyzer.scan import HST_INSTR, SVM_DET, ResultVersion, load_compute, scan_results
 from spacekit.exceptions import InputError, SpacekitError
+from spacekit.preprocessor.tables.hst_cal import COLUMN_ORDER, MEM_BIN_LABELS, NORM_COLS
 
 __all__ = ["KINDS", "KindSettings", "DashboardContext", "load_context", "sample_results_path"]
 
@@ -58,19 +59,9 @@ KINDS: dict[str, KindSettings] = {
         group="instr",
         decoders={"instr": HST_INSTR},
         index_col="ipst",
-        classes=("2g", "8g", "16g", "64g"),
-        features=(
-            "n_files",
-            "total_mb",
-            "drizcorr",
-            "pctecorr",
-            "crsplit",
-            "subarray",
-            "detector",
-            "dtype",
-            "instr",
-        ),
-        tx_cols=("n_files", "total_mb"),
+        classes=MEM_BIN_LABELS,
+        features=COLUMN_ORDER["asn"],
+        tx_cols=NORM_COLS["asn"],
     ),
     "svm": KindSettings(
         kind="svm",
