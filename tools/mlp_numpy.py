@@ -256,7 +256,9 @@ class LogFeatures:
         return A, c, L, f0
 
 
-def merge_members(members, features: LogFeatures, mean, scale):
+def merge_members(
+    members, features: LogFeatures, mean, scale, *, clip=None, out_scale=1.0, out_bounds=None
+):
     """Weights of one Dense ReLU network equal to the members' mean output.
 
     Parameters
@@ -267,6 +269,15 @@ def merge_members(members, features: LogFeatures, mean, scale):
         Fitted feature map.
     mean, scale : numpy.ndarray
         Standardisation of the features.
+    clip : tuple of numpy.ndarray, optional
+        ``(low, high)`` per input: a first layer clips the raw inputs to this range (the
+        training range), as ``low + relu(x - low) - relu(x - high)``, so that inputs
+        beyond it get the value at its edge instead of an extrapolation.
+    out_scale : float, default=1.0
+        The mean output is multiplied by this (a target trained in units of its scale).
+    out_bounds : tuple of float, optional
+        ``(low, high)``: the (scaled) output is clamped to this range by a last ReLU
+        layer of two units, ``low + relu(z - low) - relu(z - high)``.
 
     Returns
     -------
@@ -277,7 +288,14 @@ def merge_members(members, features: LogFeatures, mean, scale):
     from scipy.linalg import block_diag
 
     A, c, L, f0 = features.layer()
-    merged, depth, k = [(A, c)], len(members[0]), len(members)
+    merged = [(A, c)]
+    if clip is not None:
+        low, high = (np.asarray(v, np.float64) for v in clip)
+        n = len(low)
+        # units relu(x - low) and relu(x - high); the feature layer reads their difference
+        merged = [(np.hstack([np.eye(n), np.eye(n)]), np.concatenate([-low, -high]))]
+        merged.append((np.vstack([A, -A]), c + low @ A))
+    depth, k = len(members[0]), len(members)
     for d in range(depth):
         kernels = [m[d][0] for m in members]
         biases = [m[d][1] for m in members]
@@ -288,6 +306,12 @@ def merge_members(members, features: LogFeatures, mean, scale):
         elif d < depth - 1:
             kernel, bias = block_diag(*kernels), np.concatenate(biases)
         else:
-            kernel, bias = np.concatenate(kernels, axis=0) / k, np.mean(biases, axis=0)
+            kernel = np.concatenate(kernels, axis=0) * (out_scale / k)
+            bias = np.mean(biases, axis=0) * out_scale
         merged.append((kernel, bias))
+    if out_bounds is not None:
+        low, high = (float(v) for v in out_bounds)
+        kernel, bias = merged.pop()
+        merged.append((np.hstack([kernel, kernel]), np.concatenate([bias - low, bias - high])))
+        merged.append((np.array([[1.0], [-1.0]]), np.array([low])))
     return merged

@@ -199,3 +199,25 @@ def test_runner_accepts_a_name_and_logs_the_model(model_mirror, capsys):
     out, err = capsys.readouterr()
     assert len(json.loads(out)) == 10
     assert "Model: spacekit-1.1.4/jwst_cal (version 1.1.4" in err
+
+
+def test_packaged_networks_do_not_extrapolate_beyond_their_training_range():
+    """Inputs far outside the training range give bounded memories, not extrapolations."""
+    import zipfile
+
+    from spacekit.builder.inference import NumpyMLP
+    from spacekit.builder.registry import fetch
+
+    path = fetch("packaged/jwst_cal")
+    with zipfile.ZipFile(path) as zf:
+        nets = (("img3_reg", "image", "identity"), ("spec3_reg", "spec", "log"))
+        for name, mode, transform in nets:
+            tx = json.loads(zf.read(f"tx_data-{mode}.json"))
+            assert tx["target"]["transform"] == transform
+            net = NumpyMLP.from_keras_file(zf.read(f"{name}.keras"), where=name)
+            rng = np.random.default_rng(0)
+            X = rng.uniform(0, 10, (50, 18)).astype(np.float32)
+            out = net.predict(np.vstack([X, X * 1e4, -X * 1e4])).ravel()
+            gb = np.exp(out) if transform == "log" else out
+            assert np.isfinite(gb).all()
+            assert gb.min() > 0 and gb.max() < 1000  # training range of the simulated memory
