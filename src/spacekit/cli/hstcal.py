@@ -208,12 +208,14 @@ def train(
     Writes OUT/{date}-{unix time}/ with data/batch.csv, models/, results/{mem_bin,memory,
     wallclock}/, summary/ and hst_cal.zip (for `spacekit hstcal predict --model-path`).
     """
+    from spacekit._tf_quiet import quiet_tensorflow
     from spacekit.exceptions import SpacekitError
     from spacekit.skopes.hst.cal.card import summary_lines
     from spacekit.skopes.hst.cal.train import Train
 
     if (data is None) == (simulate is None):
         raise click.UsageError("give either --data CSV or --simulate N (exactly one)")
+    quiet_tensorflow()
     try:
         frame = None
         if simulate is not None:

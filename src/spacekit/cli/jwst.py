@@ -324,8 +324,10 @@ def train(
     each fold's training_history.json after every epoch, which `spacekit viz serve`
     shows live (or pass --live). Needs the ml extra (TensorFlow/Keras).
     """
+    from spacekit._tf_quiet import quiet_tensorflow
     from spacekit.skopes.jwst.cal.train.runner import train_and_report
 
+    quiet_tensorflow()
     options = {
         "training_data": training_data,
         "out": out,

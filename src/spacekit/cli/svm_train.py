@@ -132,9 +132,11 @@ def train(
     features-only baseline) and writes the run folder, including svm_align.zip for
     'spacekit svm predict -m RUN/svm_align.zip'.
     """
+    from spacekit._tf_quiet import quiet_tensorflow
     from spacekit.exceptions import SkippedInputWarning, SpacekitError
     from spacekit.skopes.hst.svm.train import format_metrics, run_training, save_plots
 
+    quiet_tensorflow()
     params = {}
     if batchsize is not None:
         params["batch_size"] = batchsize

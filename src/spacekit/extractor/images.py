@@ -275,5 +275,5 @@ def _select_npz(loaded, names: list[str]):
 
 def _report(skipped: list[tuple[str, str]]) -> None:
     for name, reason in skipped:
-        log.warning("Skipped %s: %s", name, reason)
+        log.info("Skipped %s: %s", name, reason)
         warnings.warn(f"Skipped {name}: {reason}", SkippedInputWarning, stacklevel=3)

@@ -263,7 +263,7 @@ class JwstFitsScraper:
             else:
                 headers[key] = header
         for path, reason in new_skips:
-            log.warning("Skipped %s: %s", path, reason)
+            log.info("Skipped %s: %s", path, reason)  # callers list them; a warning sums up
         if new_skips:
             names = ", ".join(f"{Path(p).name} ({r})" for p, r in new_skips[:3])
             more = f" and {len(new_skips) - 3} more" if len(new_skips) > 3 else ""

@@ -260,13 +260,13 @@ class JwstCalScrubber:
                     self._exposure_flags[key] = res.flags
                 if res.invalid:
                     bad = ", ".join(f"{k}={v!r}" for k, v in res.invalid.items())
-                    log.warning("%s: %s outside the physical range; treated as missing", item, bad)
+                    log.info("%s: %s outside the physical range; treated as missing", item, bad)
             elif "has no Level-3 product" in res.skip:
                 self.skipped.append((item, res.skip))
                 log.info("Skipped %s: %s", item, res.skip)
             else:
                 self.skipped.append((item, res.skip))
-                log.warning("Skipped %s: %s", item, res.skip)
+                log.info("Skipped %s: %s", item, res.skip)  # summed up by the warning below
                 problems.append(f"{Path(item).name} ({res.skip})")
         if problems:
             more = f" and {len(problems) - 3} more" if len(problems) > 3 else ""
@@ -329,7 +329,7 @@ class JwstCalScrubber:
             return
         reasons = sorted({f for fl in self.flags.values() for f in fl})
         for name, fl in self.flags.items():
-            log.warning("Product %s is flagged: %s", name, "; ".join(fl))
+            log.info("Product %s is flagged: %s", name, "; ".join(fl))
         names = list(self.flags)
         more = f" and {len(names) - 3} more" if len(names) > 3 else ""
         warnings.warn(

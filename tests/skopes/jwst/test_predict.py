@@ -19,7 +19,13 @@ from click.testing import CliRunner
 from keras_files import dense_keras_bytes, dense_reference_predict
 from spacekit.builder.archive import clear_archive_cache, save_archive
 from spacekit.cli import main as cli_main
-from spacekit.exceptions import ArchiveError, DataError, InputError, SkippedInputWarning
+from spacekit.exceptions import (
+    ArchiveError,
+    DataError,
+    FlaggedInputWarning,
+    InputError,
+    SkippedInputWarning,
+)
 from spacekit.skopes.jwst.cal.config import COLUMN_ORDER, NORM_COLS
 from spacekit.skopes.jwst.cal.predict import (
     GB_CAP,
@@ -122,7 +128,11 @@ def test_cap_rounding_negative_and_nonfinite(tiny_archive):
     )
     df = scrubbed_frame("IMAGE", n=4)
     jp.input_data["IMAGE"], jp.inputs["IMAGE"] = df, np.zeros((4, 18))
-    jp.run_image_inference()
+    with (
+        pytest.warns(SkippedInputWarning, match="1 IMAGE product.*not finite"),
+        pytest.warns(FlaggedInputWarning, match="2 IMAGE prediction.*0.1-990 GB bounds"),
+    ):
+        jp.run_image_inference()
     p = [jp.predictions.get(i, {}).get("gbSize") for i in df.index]
     assert p == [GB_CAP, 2.35, GB_FLOOR, None]  # capped, rounded, negatives floored
     assert jp.skipped == [(df.index[3], "IMAGE model output is not finite (nan)")]

@@ -14,7 +14,7 @@ from keras_files import dense_keras_bytes
 from spacekit.builder.archive import load_archive, save_archive
 from spacekit.cli import main as cli_main
 from spacekit.datasets import get_sample_path
-from spacekit.exceptions import ArchiveError, DataError
+from spacekit.exceptions import ArchiveError, DataError, FlaggedInputWarning
 from spacekit.extractor.simulated import is_simulated, look_simulated
 from spacekit.skopes.jwst.cal.predict import (
     GB_FLOOR,
@@ -106,7 +106,8 @@ def test_log_target_is_inverted_and_identity_stays(tmp_path):
 def test_negative_outputs_are_floored_and_flagged(tmp_path):
     neg = archive(tmp_path, "neg.zip", -0.08, 0.5, extra={"trained_on": "real"})
     jp = JwstCalPredict(SAMPLE, model_path=neg, progress=False)
-    jp.run_inference()
+    with pytest.warns(FlaggedInputWarning, match=r"IMAGE prediction\(s\) set to the 0.1-990 GB"):
+        jp.run_inference()
     rows = {r["product"]: r for r in jp.results()}
     image = [p for p, r in rows.items() if r["exp_mode"] == "IMAGE"]
     spec = [p for p, r in rows.items() if r["exp_mode"] == "SPEC"]
@@ -118,7 +119,8 @@ def test_negative_outputs_are_floored_and_flagged(tmp_path):
     for p in spec:
         assert rows[p]["gbSize"] == 0.5 and p not in jp.flags and rows[p]["flags"] == []
     assert jp.model_info.trained_on == "real" and jp.model_info.name == "neg.zip"
-    jp.run_inference()  # running again does not repeat a flag
+    with pytest.warns(FlaggedInputWarning):
+        jp.run_inference()  # running again does not repeat a flag
     assert all(len(f) == 1 for f in jp.flags.values())
 
 

@@ -90,6 +90,8 @@ def test_cli_accepts_both_spellings():
 
 
 @pytest.mark.slow
+# a 2-epoch model may predict below the 0.1 GB floor: those predictions are flagged
+@pytest.mark.filterwarnings("ignore::spacekit.exceptions.FlaggedInputWarning")
 def test_train_writes_tree_and_predict_loads_it(tables, tmp_path):
     keras = pytest.importorskip("keras")
     run = tmp_path / "2026-01-02_1767312000"

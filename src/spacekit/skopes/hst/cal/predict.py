@@ -419,7 +419,8 @@ def predict_inputs(
     predictions : pandas.DataFrame
         One row per predicted dataset (see :func:`.estimate.predict_batch`).
     skipped : list of (str, str)
-        Every input left out, with the reason.
+        Every input left out, with the reason (logged at INFO; one
+        :class:`~spacekit.exceptions.SkippedInputWarning` sums them up).
     models : HstCalModels
         The networks used.
     """
@@ -448,7 +449,15 @@ def predict_inputs(
             by_reason.setdefault(reason, []).append(item)
         for reason, items in by_reason.items():
             extra = f" and {len(items) - 3} more" if len(items) > 3 else ""
-            log.warning("Skipped %s%s: %s", ", ".join(items[:3]), extra, reason)
+            log.info("Skipped %s%s: %s", ", ".join(items[:3]), extra, reason)
+        names = ", ".join(f"{item} ({reason})" for item, reason in skipped[:3])
+        more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
+        warnings.warn(
+            f"Skipped {len(skipped)} dataset(s): {names}{more}. The second returned value "
+            "lists every dataset and reason.",
+            SkippedInputWarning,
+            stacklevel=2,
+        )
     return preds, skipped, models
 
 

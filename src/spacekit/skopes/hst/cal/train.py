@@ -43,6 +43,7 @@ import pandas as pd
 
 from spacekit._io import atomic_path, atomic_write_json
 from spacekit._runner import add_log_arguments, configure_runner_logging
+from spacekit._tf_quiet import quiet_tensorflow
 from spacekit.exceptions import DataError, InputError, SpacekitError
 from spacekit.preprocessor.tables.hst_cal import COLUMN_ORDER, NORM_COLS
 from spacekit.skopes.hst.cal import training_data as td
@@ -506,6 +507,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit code (2: bad input or data)."""
     args = _parser().parse_args(argv)
     configure_runner_logging(args, "spacekit-train.log")
+    quiet_tensorflow()
     try:
         fpath, data = _source(args)
         base = Path(args.train_path) if args.train_path else None

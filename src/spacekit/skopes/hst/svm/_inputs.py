@@ -99,7 +99,7 @@ def read_features(
     df[list(columns)] = feats
     df = df[~bad.any(axis=1)]
     for name, reason in skipped:
-        log.warning("Skipped %s: %s", name, reason)
+        log.info("Skipped %s: %s", name, reason)
         warnings.warn(f"Skipped {name}: {reason}", SkippedInputWarning, stacklevel=3)
     if df.empty:
         raise DataError(f"No usable row in {where} ({len(skipped)} skipped).")

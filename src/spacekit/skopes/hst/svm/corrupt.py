@@ -391,7 +391,7 @@ def corrupt_svm(
         progress=progress,
     )
     for item, reason in res.skipped:
-        log.warning("skipped %s: %s", item, reason)
+        log.info("skipped %s: %s", item, reason)  # res.skipped lists them
     if not (res.created or res.recombined or res.images):
         lines = "\n".join(f"  {i}: {r}" for i, r in res.skipped) or "  (nothing found)"
         raise DataError(f"No corrupted visit was produced; skipped:\n{lines}")

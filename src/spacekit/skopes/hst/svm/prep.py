@@ -347,7 +347,7 @@ def assemble(
     if subset_name:
         atomic_write_text(out / f"{subset_name}.txt", "".join(f"{n}\n" for n in data.index))
     for item, reason in skipped:
-        log.warning("skipped %s: %s", item, reason)
+        log.info("skipped %s: %s", item, reason)
     return SvmPrepResult(data, raw, data_path, out, None, skipped, notes)
 
 

@@ -43,6 +43,7 @@ import pandas as pd
 
 from spacekit._io import atomic_path, atomic_write_json
 from spacekit._runner import add_log_arguments, configure_runner_logging
+from spacekit._tf_quiet import quiet_tensorflow
 from spacekit.builder.ensemble import SVM_FEATURES
 from spacekit.exceptions import DataError, InputError
 from spacekit.skopes.hst.svm._inputs import NORM_COLS, read_features
@@ -682,6 +683,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = _parser().parse_args(argv)
     configure_runner_logging(args, "svm_train.log")
+    quiet_tensorflow()
     params: dict[str, Any] = {}
     if args.batchsize is not None:
         params["batch_size"] = args.batchsize

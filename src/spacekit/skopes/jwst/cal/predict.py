@@ -44,7 +44,12 @@ from spacekit.builder.archive import ModelArchive, get_archive
 from spacekit.builder.handle import ModelHandle as _BaseHandle
 from spacekit.builder.registry import ModelProvenance, provenance, resolve_model_path
 from spacekit.builder.target import bound_value, inverse_target, target_transform
-from spacekit.exceptions import DataError, InputError, SkippedInputWarning
+from spacekit.exceptions import (
+    DataError,
+    FlaggedInputWarning,
+    InputError,
+    SkippedInputWarning,
+)
 from spacekit.skopes.jwst.cal.config import COLUMN_ORDER, KEYPAIR_DATA, NORM_COLS
 
 __all__ = [
@@ -402,7 +407,7 @@ class JwstCalPredict:
                     f"The model archive '{self.archive.path}' has no {name} model; {mode} "
                     f"products will be skipped. Pass an archive with {name} to predict them."
                 )
-                log.warning("%s", msg)
+                log.info("%s", msg)  # its products are listed in `skipped`
                 warnings.warn(msg, SkippedInputWarning, stacklevel=2)
         for name in ("img3_reg", "spec3_reg"):
             given = models.get(name)
@@ -628,13 +633,14 @@ class JwstCalPredict:
             return
         transform = self._target_for(mode, handle)
         pred = inverse_target(np.reshape(self.regressor(handle.model, X), (len(df), -1)), transform)
-        bounded = []
+        bounded, not_finite = [], []
         for product, value in zip(df.index, pred[:, 0], strict=True):
             product, gb = str(product), float(value)
             if not math.isfinite(gb):
                 reason = f"{mode} model output is not finite ({gb})"
-                log.warning("Skipped %s: %s", product, reason)
+                log.info("Skipped %s: %s", product, reason)
                 self.skipped.append((product, reason))
+                not_finite.append(product)
                 continue
             gb, flag = bound_value(gb, GB_FLOOR, GB_CAP)
             if flag:
@@ -643,17 +649,22 @@ class JwstCalPredict:
                     product_flags.append(flag)
                 bounded.append(product)
             self.predictions[product] = {"gbSize": round(gb, 2)}
+        if not_finite:
+            more = f" and {len(not_finite) - 3} more" if len(not_finite) > 3 else ""
+            warnings.warn(
+                f"Skipped {len(not_finite)} {mode} product(s) whose model output is not "
+                f"finite: {', '.join(not_finite[:3])}{more}. See `skipped`.",
+                SkippedInputWarning,
+                stacklevel=4,
+            )
         if bounded:
             more = f" and {len(bounded) - 3} more" if len(bounded) > 3 else ""
-            log.warning(
-                "%d %s prediction(s) set to the %s-%s GB bounds (%s%s); see flags",
-                len(bounded),
-                mode,
-                GB_FLOOR,
-                GB_CAP,
-                ", ".join(bounded[:3]),
-                more,
+            msg = (
+                f"{len(bounded)} {mode} prediction(s) set to the {GB_FLOOR:g}-{GB_CAP:g} GB "
+                f"bounds ({', '.join(bounded[:3])}{more}); see `flags`."
             )
+            log.info("%s", msg)
+            warnings.warn(msg, FlaggedInputWarning, stacklevel=4)
 
     def run_image_inference(self) -> None:
         """Predict every IMAGE product with ``img3_reg``."""
@@ -673,7 +684,7 @@ class JwstCalPredict:
             self.run_spec_inference()
         log.info("Predictions (GB) from %s: %s", self.model_info.label(), self.predictions)
         if not self.predictions:
-            log.warning("No Level-3 product could be predicted from '%s'", self.input_path)
+            log.info("No Level-3 product could be predicted from '%s'", self.input_path)
         return self.predictions
 
     # ----------------------------------------------------------------- results

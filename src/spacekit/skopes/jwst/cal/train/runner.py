@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from spacekit._runner import add_log_arguments, configure_runner_logging
+from spacekit._tf_quiet import quiet_tensorflow
 from spacekit.builder.packaging import format_score
 from spacekit.exceptions import DataError, InputError, SpacekitError
 from spacekit.skopes.jwst.cal.train.trainer import JwstCalTrain
@@ -128,6 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit code."""
     args = _parser().parse_args(argv)
     configure_runner_logging(args, "spacekit-train.log")
+    quiet_tensorflow()
     options = {
         "training_data": args.training_data,
         "out": args.out,
