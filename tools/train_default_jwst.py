@@ -49,15 +49,13 @@ archive from them without training::
     python tools/train_default_jwst.py --workdir W --modes image --data W/tables &
     python tools/train_default_jwst.py --workdir W --assemble
 
-The packaged archive was made that way (IMAGE with three members, SPEC with five; the
-held-out simulations are three ingested simulations with seeds 7, 8 and 9, made with
-``simulate_tables``)::
+The packaged archive was made from four simulations (seeds 2026, 7, 8, 9; the same as
+``--sim-seeds 2026,7,8,9``), scored also on two more (seeds 10, 11) that no recipe choice
+looked at; each ``S*/tables`` folder is ``simulate_tables``' output::
 
-    H=S7/tables,S8/tables,S9/tables
-    python tools/train_default_jwst.py --workdir W --modes image --data T --members 3 \
-        --holdout-data $H &
-    python tools/train_default_jwst.py --workdir W --modes spec --data T --holdout-data $H &
-    wait; python tools/train_default_jwst.py --workdir W --assemble
+    python tools/train_default_jwst.py --workdir W \
+        --data S2026/tables,S7/tables,S8/tables,S9/tables \
+        --holdout-data S10/tables,S11/tables
 
 The run is reproducible for a given ``--seed`` on one machine; it uses one CPU thread
 so that it can run beside other work.
@@ -86,13 +84,22 @@ MODES = {"image": ("img3_reg", "jwst_cal_image3", "image3_regressor"),
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--data", type=Path, default=None, help="folder with train-{mode}.csv")
+    p.add_argument(
+        "--data",
+        default=None,
+        help="folder with train-{mode}.csv, or several separated by commas (combined, "
+        "product names prefixed by their simulation); default: simulate",
+    )
     p.add_argument("-o", "--out", type=Path, default=DEFAULT_OUT, help="archive to write")
     p.add_argument("--workdir", type=Path, default=None, help="keep intermediate files here")
     p.add_argument("-n", "--n-exposures", type=int, default=300_000, help="simulated exposures")
     p.add_argument("--days", type=int, default=40, help="simulated days of metadata")
     p.add_argument("--hidden", default="64,32", help="hidden layer sizes (ReLU) of a member")
-    p.add_argument("--members", type=int, default=5, help="networks merged into one")
+    p.add_argument(
+        "--members",
+        default="image=3,spec=5",
+        help="networks merged into one, per mode ('image=3,spec=5') or for all modes ('5')",
+    )
     p.add_argument(
         "--log-features",
         default="nexposur,numdthpt",
@@ -136,7 +143,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--learning-rate", type=float, default=1e-3)
     p.add_argument("--patience", type=int, default=30, help="early-stopping patience")
     p.add_argument("--test-size", type=float, default=0.2, help="held-out share of products")
-    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--seed", type=int, default=2026, help="split seed (and simulation seed)")
+    p.add_argument(
+        "--sim-seeds",
+        default="",
+        help="without --data: simulate with each of these seeds and train on all of them "
+        "(e.g. 2026,7,8,9; default: --seed only)",
+    )
     p.add_argument(
         "--weight-power",
         default="image=0.5,spec=0",
@@ -164,6 +177,37 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-v", "--verbose", action="store_true")
     return p
+
+
+def table_info(tables: Path) -> dict:
+    """What a tables folder was made from: its ``data_info.json`` or simulation manifest."""
+    for path in (tables.parent / "data_info.json", tables.parent / "sim" / "manifest.json"):
+        if path.is_file():
+            info = json.loads(path.read_text())
+            keep = ("simulator", "n_exposures", "n", "days", "seed", "matched")
+            return {"source": str(tables), **{k: info[k] for k in keep if k in info}}
+    return {"source": str(tables)}
+
+
+def combine_tables(folders: list[Path], infos: list[dict], out: Path) -> Path:
+    """Write ``out/train-{mode}.csv`` holding the products of every folder.
+
+    Product names get the prefix ``s{seed}_`` (or ``d{i}_``), so that products and
+    programs of different simulations stay distinct (a program split keeps each
+    simulation's programs apart).
+    """
+    import pandas as pd
+
+    out.mkdir(parents=True, exist_ok=True)
+    for mode in MODES:
+        frames = []
+        for i, (folder, info) in enumerate(zip(folders, infos, strict=True)):
+            tag = f"s{info['seed']}" if "seed" in info else f"d{i}"
+            df = pd.read_csv(folder / f"train-{mode}.csv")
+            df["Dataset"] = tag + "_" + df["Dataset"].astype(str)
+            frames.append(df)
+        pd.concat(frames, ignore_index=True).to_csv(out / f"train-{mode}.csv", index=False)
+    return out
 
 
 def simulate_tables(workdir: Path, n: int, days: int, seed: int) -> tuple[Path, dict]:
@@ -251,7 +295,7 @@ def fit_recipe(Xtr, ytr, mode: str, split_seed: int, args) -> dict:
     n_val = max(1, len(ytr) // 10)
     fit, val = order[n_val:], order[:n_val]
     members, epochs = [], []
-    for i in range(args.members):
+    for i in range(n_members(args, mode)):
         seed = _member_seed(split_seed, i)
         valid = (Z[val], t[val], weights[val])
         res = fit_mlp(
@@ -294,6 +338,12 @@ def predict_recipe(fitted: dict, X):
     if fitted["target"] == "log":
         return np.exp(mean), np.exp(outs)
     return mean, outs
+
+
+def n_members(args, mode: str) -> int:
+    """``--members`` for ``mode``: a per-mode list or one number for all modes."""
+    spec = str(args.members)
+    return int(spec) if "=" not in spec else int(_mode_value(spec, mode, "5"))
 
 
 def _mode_value(spec: str, mode: str, default: str) -> str:
@@ -393,7 +443,7 @@ def archive_model(fitted: dict, mode: str):
 def recipe_info(mode: str, args) -> dict:
     """The training recipe of ``mode`` (what the card describes)."""
     return {
-        "members": args.members,
+        "members": n_members(args, mode),
         "hidden": args.hidden,
         "log_features": [c for c in args.log_features.split(",") if c],
         "target": _mode_value(args.target, mode, "log"),
@@ -847,14 +897,23 @@ def main(argv=None) -> int:
     try:
         if args.assemble:
             tables, data_info = None, {}
-        elif args.data is not None:
-            tables, data_info = args.data, {"source": str(args.data)}
-            manifest = args.data.parent / "data_info.json"
-            if manifest.is_file():
-                data_info = json.loads(manifest.read_text())
         else:
-            tables, data_info = simulate_tables(workdir, args.n_exposures, args.days, args.seed)
-            (workdir / "data_info.json").write_text(json.dumps(data_info))
+            if args.data:
+                folders = [Path(f) for f in args.data.split(",") if f]
+                infos = [table_info(f) for f in folders]
+            else:
+                folders, infos = [], []
+                for seed in [int(s) for s in (args.sim_seeds or str(args.seed)).split(",")]:
+                    sim = workdir if not args.sim_seeds else workdir / f"sim-{seed}"
+                    folder, info = simulate_tables(sim, args.n_exposures, args.days, seed)
+                    (sim / "data_info.json").write_text(json.dumps(info))
+                    folders.append(folder)
+                    infos.append(info)
+            if len(folders) == 1:
+                tables, data_info = folders[0], infos[0]
+            else:
+                tables = combine_tables(folders, infos, workdir / "combined")
+                data_info = {"combined": infos, "products_prefixed": True}
         print(json.dumps(data_info), flush=True)
         results = {}
         if not args.assemble:
