@@ -22,17 +22,20 @@ EXAMPLES = REPO / "examples"
 
 
 def run_example(
-    name: str, tmp_path: Path, *args: str, out_arg: bool = True
+    name: str, tmp_path: Path, *args: str, out_arg: bool = True, strict: bool = False
 ) -> subprocess.CompletedProcess:
     """Run ``examples/name`` with ``tmp_path/out`` as its first argument (if ``out_arg``).
 
-    The spacekit cache (``SPACEKIT_CACHE``) is ``tmp_path/cache``.
+    The spacekit cache (``SPACEKIT_CACHE``) is ``tmp_path/cache``; ``strict`` turns every
+    warning into an error (``PYTHONWARNINGS=error``).
     """
     out = tmp_path / "out"
     cwd = tmp_path / "cwd"
     cwd.mkdir()
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"}
     env["SPACEKIT_CACHE"] = str(tmp_path / "cache")
+    if strict:
+        env["PYTHONWARNINGS"] = "error"
     proc = subprocess.run(
         [sys.executable, str(EXAMPLES / name), *([str(out)] if out_arg else []), *args],
         cwd=cwd,
@@ -91,13 +94,15 @@ def test_jwst_train(tmp_path):
 
 
 def test_hstcal_predict(tmp_path):
-    proc = run_example("hstcal_predict.py", tmp_path)
+    proc = run_example("hstcal_predict.py", tmp_path, strict=True)  # and without a warning
     table = pd.read_csv(tmp_path / "out" / "predictions.csv", index_col="dataset")
     assert len(table) == 20
     assert {"memBin", "memVal", "clockTime", "memVal_upper", "clockTime_upper"} <= set(table)
     assert (table["memVal_upper"] >= table["memVal"]).all()
+    assert (table["clockTime_upper"] >= table["clockTime"]).all()
     assert "20 datasets predicted with" in proc.stdout and "; 0 skipped" in proc.stdout
     assert "wallclock below the 95 % bound:" in proc.stdout
+    assert "MB on disk, not the simulated" in proc.stdout
 
 
 @pytest.mark.slow

@@ -135,3 +135,51 @@ def test_cli_svm_archive_with_data_that_does_not_fit(svm_prep, tmp_path):
     )
     assert res.exit_code == 2
     assert "10 features per sample" in res.output and "svm prep" in res.output
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:HTTPResponse.getheader:DeprecationWarning")
+def test_header_shows_the_whole_archive_label(svm_prep, tmp_path):
+    """A registry name with its version, hash and training data is not cut in the header."""
+    import hashlib
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from spacekit.builder.registry import get_entry
+    from spacekit.dashboard.explorer import launch
+    from support import keep_screenshot, new_chromium, require_browser, severe_console_errors
+
+    require_browser()
+    prep, _ = svm_prep
+    digest = hashlib.sha256(get_entry("packaged/svm_align").packaged_path.read_bytes())
+    parts = ["packaged/svm_align (version ", f"sha256 {digest.hexdigest()[:12]}"]
+    parts += ["trained on simulated data)", f"on SVM visits {prep} (svm_data.csv) (8 images)"]
+    srv = launch("packaged/svm_align", prep, cache=tmp_path / "cache")
+    driver = new_chromium(tmp_path / "chromium", window="900,700")  # narrow: the label wraps
+    try:
+        driver.get(srv.url)
+        sub = WebDriverWait(driver, 120).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, ".sk-header .sk-sub")
+        )
+        text = sub.text
+        for part in parts:
+            assert part in text, text
+        assert sub.get_attribute("title") == text
+        box = driver.execute_script(
+            "const e = arguments[0], r = e.getBoundingClientRect();"
+            "return {right: r.right, lines: e.getClientRects().length,"
+            " clipped: e.scrollWidth > e.clientWidth + 1, vw: window.innerWidth};",
+            sub,
+        )
+        assert box["right"] <= box["vw"] and not box["clipped"], box
+        assert box["lines"] >= 2, box  # wrapped onto more lines, not cut
+        WebDriverWait(driver, 120).until(
+            lambda d: len(d.find_element(By.CSS_SELECTOR, ".sk-main").text) > 100
+        )
+        keep_screenshot(driver, tmp_path, "explorer_long_label")
+        assert severe_console_errors(driver) == []
+    finally:
+        driver.quit()
+        srv.stop()

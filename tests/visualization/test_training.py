@@ -233,3 +233,27 @@ def test_loaded_history_does_not_keep_the_old_duration(tmp_path):
     assert dash.get_summary()["duration_s"] is not None
     dash.load_history(path)  # used to report the duration of the replaced session
     assert dash.get_summary()["duration_s"] is None
+
+
+def test_one_history_reader_with_both_hardenings(tmp_path, monkeypatch):
+    from spacekit.visualization import server, training_history
+
+    assert server.read_history is training_history.read_history
+    assert server.history.read_history is training_history.read_history
+    path = tmp_path / "h.json"
+    head = '{"format": "spacekit-training-history", "version": 1, "epochs": [1], '
+    # malformed series: a DataError naming the file, through every way of reading it
+    path.write_text(head + '"metrics": [1.0]}')
+    for read in (server.read_history, TrainingHistory.load, TrainingHistory.from_any):
+        with pytest.raises(DataError, match=rf"{path}.* is malformed"):
+            read(path)
+    path.write_text(head + '"metrics": {"loss": [0.5]}, "batches": {"step": ["x"]}}')
+    with pytest.raises(DataError, match="is malformed"):
+        server.read_history(path)
+    # the size limit holds for every reader too
+    path.write_text(head + '"metrics": {"loss": [0.5]}}')
+    assert server.read_history(path)["lr"] == [None]  # normalised
+    monkeypatch.setattr(training_history, "MAX_HISTORY_BYTES", 20)
+    for read in (server.read_history, TrainingHistory.load):
+        with pytest.raises(DataError, match=r"is \d+ bytes; at most 20 are read"):
+            read(path)

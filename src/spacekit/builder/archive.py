@@ -55,7 +55,7 @@ from spacekit.builder.archive_zip import (
     read_zip_members,
 )
 from spacekit.builder.inference import NumpyMLP
-from spacekit.exceptions import ArchiveError
+from spacekit.exceptions import ArchiveError, DataError
 
 __all__ = [
     "ARCHIVE_FORMAT",
@@ -259,11 +259,48 @@ def load_archive(
     return archive
 
 
+#: Largest JSON member of an archive parsed (bytes); manifests and tx_data are a few KB.
+MAX_JSON_MEMBER_BYTES = 16 * 1024**2
+
+
 def _json(data: bytes, member: str, where: str) -> dict:
+    if len(data) > MAX_JSON_MEMBER_BYTES:
+        raise ArchiveError(
+            f"{member} in {where} is {len(data):,} bytes; JSON members of at most "
+            f"{MAX_JSON_MEMBER_BYTES:,} bytes are read. The archive is not one spacekit wrote."
+        )
     obj = loads_bounded(data, where=f"{member} in {where}", error=ArchiveError)
     if not isinstance(obj, dict):
-        raise ArchiveError(f"{member} in {where} must hold a JSON object.")
+        raise ArchiveError(
+            f"{member} in {where} must hold a JSON object; it holds a {type(obj).__name__}."
+        )
     return obj
+
+
+def _tx_json(data: bytes, member: str, where: str) -> dict:
+    """A ``tx_data`` member, checked as :func:`~spacekit.preprocessor.transform.load_tx_data`
+    checks normalisation statistics (lists of finite numbers of one length...)."""
+    from spacekit.preprocessor.transform import load_tx_data
+
+    tx = _json(data, member, where)
+    try:
+        load_tx_data(tx, where=f"{member} in {where}")
+    except DataError as exc:
+        raise ArchiveError(f"{exc} Re-create the archive.") from None
+    return tx
+
+
+def _manifest_map(manifest: dict, key: str, where: str) -> dict[str, str]:
+    """``manifest[key]`` as ``{name: member}`` (absent: empty); ArchiveError if malformed."""
+    value = manifest.get(key) or {}
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ArchiveError(
+            f"manifest.json in {where}: {key!r} must map names to member files (a JSON "
+            f"object of strings); received {type(value).__name__} {str(value)[:80]}."
+        )
+    return dict(value)
 
 
 def _load_model(src: _Source, loader: ModelLoader | None, data: bytes, member: str):
@@ -291,13 +328,14 @@ def _load_ours(src: _Source, name: str, loader: ModelLoader | None) -> ModelArch
             f"{src.where} is a {manifest.get('name')!r} archive, but a {name!r} archive was "
             "expected. Pass the right archive."
         )
-    models = dict(manifest.get("models") or {})
-    txs = dict(manifest.get("tx_data") or {})
-    docs = dict(manifest.get("json") or {})
-    card_name = manifest.get("card") if manifest.get("card") in src.names else None
+    models = _manifest_map(manifest, "models", src.where)
+    txs = _manifest_map(manifest, "tx_data", src.where)
+    docs = _manifest_map(manifest, "json", src.where)
+    card = manifest.get("card")
+    card_name = card if isinstance(card, str) and card in src.names else None
     members = list(models.values()) + list(txs.values()) + list(docs.values())
     members += [card_name] if card_name else []
-    sums = manifest.get("sha256") or {}
+    sums = _manifest_map(manifest, "sha256", src.where)
     unhashed = [m for m in members if m not in sums]
     if unhashed:
         raise ArchiveError(f"{src.where}: manifest.json has no sha256 for {unhashed}.")
@@ -311,7 +349,7 @@ def _load_ours(src: _Source, name: str, loader: ModelLoader | None) -> ModelArch
                 "re-create or re-download it."
             )
     loaded = {key: _load_model(src, loader, data[member], member) for key, member in models.items()}
-    tx = {mode.lower(): _json(data[m], m, src.where) for mode, m in txs.items()}
+    tx = {mode.lower(): _tx_json(data[m], m, src.where) for mode, m in txs.items()}
     card = data[card_name].decode("utf-8", "replace") if card_name else None
     raw = {m: data[m] for m in models.values()}
     extras = {key: _json(data[m], m, src.where) for key, m in docs.items()}
@@ -353,7 +391,7 @@ def _load_114(src: _Source, name: str, loader: ModelLoader | None) -> ModelArchi
     for n in tx_files:
         stem = Path(n).stem  # tx_data-image / tx_data
         mode = stem.split("-", 1)[1] if "-" in stem else "default"
-        tx[mode.lower()] = _json(data[n], n, src.where)
+        tx[mode.lower()] = _tx_json(data[n], n, src.where)
     manifest = {
         "format": "spacekit-1.1.4",
         "name": name,

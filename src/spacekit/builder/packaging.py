@@ -10,18 +10,61 @@ that :class:`~spacekit.skopes.jwst.cal.predict.JwstCalPredict` loads
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
+from spacekit._json import read_json_file
 from spacekit.exceptions import DataError
 
-__all__ = ["MODEL_NAMES", "build_archive", "make_model_card", "format_score"]
+__all__ = ["MODEL_NAMES", "MAX_RUN_JSON_BYTES", "build_archive", "make_model_card", "format_score"]
 
 #: Exposure mode (lower case) -> model name.
 MODEL_NAMES = {"image": "img3_reg", "spec": "spec3_reg"}
+#: Largest cv-scores summary or tx_data file of a run read (bytes); both are a few KB.
+MAX_RUN_JSON_BYTES = 16 * 1024**2
+_RERUN = "re-run the training of that mode"
+
+
+def _read_object(path: Path, what: str) -> dict:
+    data = read_json_file(path, max_depth=32, error=DataError, max_bytes=MAX_RUN_JSON_BYTES)
+    if not isinstance(data, dict):
+        raise DataError(
+            f"'{path}' is not {what}: it holds a JSON {type(data).__name__}, not an object; "
+            f"{_RERUN}."
+        )
+    return data
+
+
+def _best_fold(scores: dict, scores_file: Path) -> str:
+    if "best_fold" not in scores:
+        raise DataError(
+            f"'{scores_file}' is not a cv-scores summary with a 'best_fold' (its keys: "
+            f"{sorted(scores)[:10]}); {_RERUN}."
+        )
+    fold = scores["best_fold"]
+    text = str(fold)
+    if isinstance(fold, bool) or not isinstance(fold, int | str) or Path(text).name != text:
+        raise DataError(
+            f"'{scores_file}': best_fold must be a fold number or folder name; received "
+            f"{fold!r}; {_RERUN}."
+        )
+    if text in ("", ".", ".."):
+        raise DataError(f"'{scores_file}': best_fold {fold!r} names no fold folder; {_RERUN}.")
+    return text
+
+
+def _read_tx(tx_file: Path) -> dict:
+    """The normalisation statistics of ``tx_file``, checked (DataError naming the file)."""
+    from spacekit.preprocessor.transform import load_tx_data
+
+    tx = _read_object(tx_file, "normalisation data (tx_data)")
+    try:
+        load_tx_data(tx, where=f"'{tx_file}'")
+    except DataError as exc:
+        raise DataError(f"{exc} Re-run the training of that mode.") from None
+    return tx
 
 
 def _mode_artifacts(mode_dir: Path) -> tuple[Path, dict, dict] | None:
@@ -29,19 +72,13 @@ def _mode_artifacts(mode_dir: Path) -> tuple[Path, dict, dict] | None:
     scores_file = mode_dir / "summary" / f"{mode}-cv-scores.json"
     if mode not in MODEL_NAMES or not scores_file.is_file():
         return None
-    try:
-        scores = json.loads(scores_file.read_text("utf-8"))
-        fold_dir = mode_dir / "models" / str(scores["best_fold"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise DataError(
-            f"{scores_file} is not a cv-scores summary with a 'best_fold' ({exc}); re-run "
-            "the training of that mode."
-        ) from exc
+    scores = _read_object(scores_file, "a cv-scores summary")
+    fold_dir = mode_dir / "models" / _best_fold(scores, scores_file)
     model = fold_dir / f"{MODEL_NAMES[mode]}.keras"
     tx_file = fold_dir / f"tx_data-{mode}.json"
     if not model.is_file():
         return None
-    tx = json.loads(tx_file.read_text("utf-8")) if tx_file.is_file() else {}
+    tx = _read_tx(tx_file) if tx_file.is_file() else {}
     return model, tx, scores
 
 

@@ -57,6 +57,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from spacekit._io import atomic_write_json
+from spacekit._json import read_json_file
 from spacekit.builder import registry_fetch as _fetch
 from spacekit.builder.registry_fetch import CACHE_ENV, MIRROR_ENV, cache_dir, file_sha256
 from spacekit.builder.registry_published import PUBLISHED_114, UPSTREAM_114
@@ -173,8 +174,13 @@ class ModelEntry:
 
 
 _REGISTRY: dict[str, ModelEntry] = {}
+#: packaged names whose entry file is unusable -> why (said when the name is asked for)
+_BROKEN: dict[str, str] = {}
 _LOCK = threading.Lock()
 _PACKAGED_LOADED = False
+#: Largest packaged entry file read (bytes); an entry is a few hundred bytes.
+MAX_ENTRY_BYTES = 64 * 1024
+_ENTRY_KEYS = ("kind", "version", "filename", "sha256")
 
 
 def _builtin() -> None:
@@ -198,23 +204,57 @@ _builtin()
 
 
 # ---------------------------------------------------------------------- packaged
-def _read_packaged_entry(meta_file: Path) -> ModelEntry | None:
+def _parse_packaged_entry(meta_file: Path) -> ModelEntry:
+    """The entry described by ``meta_file``; ArchiveError naming the file and the problem."""
+    meta = read_json_file(meta_file, max_depth=4, error=ArchiveError, max_bytes=MAX_ENTRY_BYTES)
+    if not isinstance(meta, dict):
+        raise ArchiveError(
+            f"'{meta_file}' must hold a JSON object (a registry entry); it holds a "
+            f"{type(meta).__name__}."
+        )
+    missing = [k for k in _ENTRY_KEYS if k not in meta]
+    if missing:
+        raise ArchiveError(
+            f"'{meta_file}' lacks the key(s) {missing} of a registry entry "
+            f"(needs {list(_ENTRY_KEYS)})."
+        )
+    wrong = [k for k in ("kind", "filename", "sha256") if not isinstance(meta[k], str)]
+    wrong += [k for k in ("trained_on", "description") if not isinstance(meta.get(k, ""), str)]
+    if meta.get("size") is not None and not isinstance(meta["size"], int):
+        wrong.append("size")
+    if wrong:
+        raise ArchiveError(
+            f"'{meta_file}': the value(s) of {wrong} have the wrong type (kind, filename, "
+            "sha256, trained_on and description are strings, size an integer)."
+        )
+    filename = meta["filename"]
+    if not filename or Path(filename).name != filename or filename in (".", ".."):
+        raise ArchiveError(
+            f"'{meta_file}': filename must be the name of a file beside it; received {filename!r}."
+        )
     try:
-        meta = json.loads(meta_file.read_text("utf-8"))
-        archive = meta_file.with_name(meta["filename"])
         return ModelEntry(
             name=f"{PACKAGED_PREFIX}/{meta['kind']}",
             kind=meta["kind"],
             version=str(meta["version"]),
-            filename=meta["filename"],
+            filename=filename,
             sha256=meta["sha256"],
             size=meta.get("size"),
             trained_on=meta.get("trained_on", "unknown"),
             description=meta.get("description", ""),
-            packaged_path=archive,
+            packaged_path=meta_file.with_name(filename),
         )
-    except (OSError, ValueError, KeyError, TypeError, InputError) as exc:
-        log.warning("Ignoring the packaged model entry %s: %s", meta_file, exc)
+    except InputError as exc:
+        raise ArchiveError(f"'{meta_file}' is not a valid registry entry: {exc}") from None
+
+
+def _read_packaged_entry(meta_file: Path) -> ModelEntry | None:
+    """The entry of ``meta_file``, or None (logged, and said when the name is asked for)."""
+    try:
+        return _parse_packaged_entry(meta_file)
+    except ArchiveError as exc:
+        log.warning("Ignoring the packaged model entry: %s", exc)
+        _BROKEN[f"{PACKAGED_PREFIX}/{meta_file.stem}"] = str(exc)  # _ensure_packaged holds _LOCK
         return None
 
 
@@ -334,6 +374,11 @@ def get_entry(name: str) -> ModelEntry:
     with _LOCK:
         entry = _REGISTRY.get(name)
         known = sorted(_REGISTRY)
+    if entry is None and name in _BROKEN:
+        raise ArchiveError(
+            f"The registry entry of {name!r} is unusable ({_BROKEN[name].rstrip('.')}). "
+            "Reinstall spacekit, or pass the path of an archive."
+        )
     if entry is None:
         raise ArchiveError(
             f"No model named {name!r} is registered. Known names: {', '.join(known)}. "
@@ -502,6 +547,8 @@ def resolve_model_path(
             )
         return fetch(value)
     path = Path(value).expanduser()
+    if text in _BROKEN and not path.exists():
+        get_entry(text)  # raises: the entry file is unusable, and why
     if not path.exists() and _NAME_RE.match(text) and not text.endswith((".zip", ".keras")):
         raise ArchiveError(
             f"{text!r} is neither a registered model name nor an existing path. Registered "

@@ -63,9 +63,11 @@ def explore(ctx, model, data, layer, max_samples, cache_dir, host, port, debug, 
     trained on the data (a few seconds on the digits) and cached, so `spacekit explore`
     alone works offline. The server binds 127.0.0.1 unless --host is given.
     """
+    from spacekit._tf_quiet import quiet_tensorflow
     from spacekit.dashboard.explorer._runner import run_explorer
     from spacekit.exceptions import SpacekitError
 
+    quiet_tensorflow()  # the explorer runs Keras models
     try:
         run_explorer(
             model, data, layer, max_samples=max_samples, cache=cache_dir, host=host,

@@ -107,7 +107,8 @@ def _shell(title: str, subtitle: str | None, mods: list[ModuleType]):
             html.Div(
                 [
                     html.Span(title, className="sk-title"),
-                    html.Span(subtitle or "", className="sk-sub"),
+                    # shown whole (it wraps); the tooltip repeats it for copying
+                    html.Span(subtitle or "", className="sk-sub", title=subtitle or None),
                 ],
                 className="sk-brand",
             ),

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from spacekit._json import read_json_file
+from spacekit._text import preview
 from spacekit.exceptions import InputError
 
 __all__ = [
@@ -127,9 +128,8 @@ def prepare_overwrite(out: Path, will_write: Iterable[str]) -> set[str]:
             continue
         clashes.append(rel)
     if clashes:
-        more = f" and {len(clashes) - 3} more" if len(clashes) > 3 else ""
         raise InputError(
-            f"out_dir='{out}' holds {', '.join(clashes[:3])}{more}, which the previous "
+            f"out_dir='{out}' holds {preview(clashes)}, which the previous "
             "simulation's manifest does not list as its own; --overwrite replaces only a "
             "simulation's own files. Move them away or choose another out_dir."
         )

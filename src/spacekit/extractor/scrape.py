@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from spacekit._distributed import mp_context
+from spacekit._text import preview
 from spacekit.exceptions import InputError, SkippedInputWarning
 from spacekit.extractor.keywords.jwst_cal import GENKEYS, SCIKEYS
 from spacekit.extractor.scrape_fits import (
@@ -265,10 +266,9 @@ class JwstFitsScraper:
         for path, reason in new_skips:
             log.info("Skipped %s: %s", path, reason)  # callers list them; a warning sums up
         if new_skips:
-            names = ", ".join(f"{Path(p).name} ({r})" for p, r in new_skips[:3])
-            more = f" and {len(new_skips) - 3} more" if len(new_skips) > 3 else ""
+            names = preview(f"{Path(p).name} ({r})" for p, r in new_skips)
             warnings.warn(
-                f"Skipped {len(new_skips)} input file(s): {names}{more}. See the `skipped` "
+                f"Skipped {len(new_skips)} input file(s): {names}. See the `skipped` "
                 "attribute for every file and reason.",
                 SkippedInputWarning,
                 stacklevel=2,

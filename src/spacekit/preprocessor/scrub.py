@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from spacekit._text import preview
 from spacekit.exceptions import FlaggedInputWarning, InputError, SkippedInputWarning
 from spacekit.extractor.keywords.jwst_cal import GENKEYS, SCIKEYS
 from spacekit.preprocessor.encode import JwstEncoder
@@ -269,10 +270,9 @@ class JwstCalScrubber:
                 log.info("Skipped %s: %s", item, res.skip)  # summed up by the warning below
                 problems.append(f"{Path(item).name} ({res.skip})")
         if problems:
-            more = f" and {len(problems) - 3} more" if len(problems) > 3 else ""
             warnings.warn(
                 f"Skipped {len(problems)} exposure(s) whose headers cannot be grouped into a "
-                f"product: {', '.join(problems[:3])}{more}. See `skipped`.",
+                f"product: {preview(problems)}. See `skipped`.",
                 SkippedInputWarning,
                 stacklevel=3,
             )
@@ -331,10 +331,9 @@ class JwstCalScrubber:
         for name, fl in self.flags.items():
             log.info("Product %s is flagged: %s", name, "; ".join(fl))
         names = list(self.flags)
-        more = f" and {len(names) - 3} more" if len(names) > 3 else ""
         warnings.warn(
             f"{len(names)} product(s) are built from missing or implausible header values "
-            f"({'; '.join(reasons)}): {', '.join(names[:3])}{more}. Their results are "
+            f"({'; '.join(reasons)}): {preview(names)}. Their results are "
             "flagged; see `flags`.",
             FlaggedInputWarning,
             stacklevel=3,

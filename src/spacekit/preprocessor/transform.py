@@ -34,6 +34,7 @@ __all__ = [
     "fit_power_transform",
     "apply_power_transform",
     "load_tx_data",
+    "MAX_TX_BYTES",
 ]
 
 log = logging.getLogger(__name__)
@@ -63,15 +64,25 @@ def yeo_johnson(x: np.ndarray, lmbda: float) -> np.ndarray:
     return out
 
 
-def load_tx_data(tx: str | os.PathLike | Mapping, n_cols: int | None = None) -> dict:
+#: Largest tx_data JSON file read (bytes); one holds a few lists of a few numbers.
+MAX_TX_BYTES = 16 * 1024**2
+
+
+def load_tx_data(
+    tx: str | os.PathLike | Mapping, n_cols: int | None = None, *, where: str | None = None
+) -> dict:
     """Load and check transform statistics from a JSON file path or a dict.
 
     Parameters
     ----------
     tx : str, os.PathLike or Mapping
-        Path of a ``tx_data-*.json`` file, or the dict itself.
+        Path of a ``tx_data-*.json`` file (at most :data:`MAX_TX_BYTES`), or the dict
+        itself.
     n_cols : int, optional
         Number of columns the lists must have.
+    where : str, optional
+        Names the statistics in error messages (default: the file's path, or
+        ``"tx_data dict"``), e.g. ``"tx_data-image.json in archive 'jwst_cal.zip'"``.
 
     Returns
     -------
@@ -83,11 +94,12 @@ def load_tx_data(tx: str | os.PathLike | Mapping, n_cols: int | None = None) -> 
     InputError
         If the file does not exist.
     DataError
-        If the file is not a JSON object, keys are missing, a value is not a list of
-        finite numbers, lengths differ from ``n_cols`` or a sigma is zero.
+        If the file is not a JSON object (or is larger than :data:`MAX_TX_BYTES`), keys
+        are missing, a value is not a list of finite numbers, lengths differ from
+        ``n_cols`` or a sigma is zero.
     """
     if isinstance(tx, Mapping):
-        raw, where = dict(tx), "tx_data dict"
+        raw, where = dict(tx), where or "tx_data dict"
     elif isinstance(tx, str | os.PathLike):
         path = Path(tx)
         if not path.is_file():
@@ -95,7 +107,8 @@ def load_tx_data(tx: str | os.PathLike | Mapping, n_cols: int | None = None) -> 
                 f"Transform file not found: received {str(tx)!r}. Pass the tx_data-<mode>.json "
                 "saved with the model (or a dict with lambdas, mu and sigma)."
             )
-        raw, where = read_json_file(path, max_depth=4), f"'{path}'"
+        raw = read_json_file(path, max_depth=4, max_bytes=MAX_TX_BYTES)
+        where = where or f"'{path}'"
     else:
         raise InputError(
             f"tx_data must be a dict or the path of a JSON file; received {type(tx).__name__}."

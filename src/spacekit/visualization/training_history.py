@@ -151,7 +151,25 @@ class TrainingHistory:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str = "history") -> TrainingHistory:
-        """Build a history from the contract dictionary, validating it."""
+        """Build a history from the contract dictionary, validating it.
+
+        Raises
+        ------
+        DataError
+            If ``data`` is not a version-1 training history or a series is malformed
+            (the message names ``source``).
+        """
+        try:
+            return cls._from_dict(data, source)
+        except (InputError, DataError):  # already say what is wrong (they are ValueErrors)
+            raise
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:
+            raise DataError(f"{source} is malformed ({exc}).") from None
+
+    @classmethod
+    def _from_dict(cls, data: Mapping[str, Any], source: str) -> TrainingHistory:
+        if not isinstance(data, Mapping):
+            raise DataError(f"{source} is a {type(data).__name__}, not a training history.")
         if data.get("format") != HISTORY_FORMAT:
             raise DataError(
                 f"{source} is not a spacekit training history (format={data.get('format')!r}, "
@@ -191,8 +209,9 @@ class TrainingHistory:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> TrainingHistory:
-        """Read a history JSON file written by :meth:`save`."""
-        return cls.from_dict(read_history(path), source=str(path))
+        """Read a history JSON file written by :meth:`save` (errors as :func:`read_history`)."""
+        path = Path(path).expanduser()
+        return cls.from_dict(_read_history_json(path), source=str(path))
 
     @classmethod
     def from_any(cls, obj: Any) -> TrainingHistory:
@@ -235,22 +254,12 @@ class TrainingHistory:
         return out
 
 
-def read_history(path: str | os.PathLike) -> dict[str, Any]:
-    """Read and return the contract dictionary of a history JSON file.
-
-    Raises
-    ------
-    InputError
-        If the file does not exist.
-    DataError
-        If it is not valid JSON, nests deeper than :data:`MAX_HISTORY_DEPTH`, is larger
-        than :data:`MAX_HISTORY_BYTES` or is not a spacekit training history.
-    """
-    path = Path(path).expanduser()
+def _read_history_json(path: Path) -> dict[str, Any]:
+    """The JSON object of a history file, read within the size and depth limits."""
     if not path.is_file():
         raise InputError(
-            f"History file {path} does not exist; expected a JSON file written "
-            "by TrainingDashboard.save_history."
+            f"History file not found: {str(path)!r} does not exist (or is not a file). Pass "
+            "the JSON written by TrainingDashboard.save_history()."
         )
     data = read_json_file(
         path, max_depth=MAX_HISTORY_DEPTH, max_bytes=MAX_HISTORY_BYTES, allow_nan=True
@@ -261,3 +270,34 @@ def read_history(path: str | os.PathLike) -> dict[str, Any]:
             f'"format": "{HISTORY_FORMAT}").'
         )
     return data
+
+
+def read_history(path: str | os.PathLike) -> dict[str, Any]:
+    """Read, validate and normalise a training-history JSON file.
+
+    The one reader of history files: :func:`spacekit.visualization.server.read_history`
+    is this function, and :meth:`TrainingHistory.load` reads the same way.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file written by ``TrainingDashboard.save_history`` (or ``spacekit viz
+        serve``, or a training run's ``training_history.json``).
+
+    Returns
+    -------
+    dict
+        The history in the documented format, validated and normalised by
+        :class:`TrainingHistory` (every series aligned with its epochs or steps, ``lr``
+        filled with ``None`` where unknown, values float or ``None``).
+
+    Raises
+    ------
+    InputError
+        If the file does not exist or is not a file.
+    DataError
+        If it is not valid JSON, nests deeper than :data:`MAX_HISTORY_DEPTH`, is larger
+        than :data:`MAX_HISTORY_BYTES`, or is not a version-1 spacekit training history
+        (missing format, misaligned or malformed series).
+    """
+    return TrainingHistory.load(path).to_dict()

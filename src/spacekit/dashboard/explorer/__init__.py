@@ -99,16 +99,9 @@ def create_explorer(
         EXPLORER_PAGES,
         ctx,
         title="spacekit explorer",
-        subtitle=f"{_short(ctx.model_name)} on {_short(ctx.data.source)} ({len(ctx):,} images)",
+        # in full (the header wraps it), e.g. "spacekit-1.1.4/svm_align (version ...)"
+        subtitle=f"{ctx.model_name} on {ctx.data.source} ({len(ctx):,} images)",
     )
-
-
-def _short(text: str, limit: int = 30) -> str:
-    """``text`` cut in the middle to at most ``limit`` characters (the page header)."""
-    if len(text) <= limit:
-        return text
-    keep = (limit - 1) // 2
-    return f"{text[:keep]}…{text[-(limit - 1 - keep) :]}"
 
 
 def launch(

@@ -28,6 +28,7 @@ from spacekit.visualization.training_history import (
     HISTORY_FORMAT,
     HISTORY_VERSION,
     TrainingHistory,
+    read_history,  # the one reader, re-exported here (its documented public name)
 )
 
 __all__ = [
@@ -41,43 +42,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-
-def read_history(path: str | os.PathLike) -> dict[str, Any]:
-    """Read and validate a training-history JSON file.
-
-    Parameters
-    ----------
-    path : str or path-like
-        The file written by ``TrainingDashboard.save_history``.
-
-    Returns
-    -------
-    dict
-        The history in the documented format, validated and normalised by
-        :class:`~spacekit.visualization.training_history.TrainingHistory` (every series
-        aligned, ``lr`` filled with ``None`` where unknown, values float or ``None``).
-
-    Raises
-    ------
-    InputError
-        If the file does not exist or is not a file.
-    DataError
-        If it is not valid JSON or not a version-1 training history.
-    """
-    path = Path(path).expanduser()
-    if not path.is_file():
-        raise InputError(
-            f"history file not found: {str(path)!r}. Pass the JSON written by "
-            "TrainingDashboard.save_history()."
-        )
-    # The writer's own reader, so both sides agree on the format.
-    try:
-        return TrainingHistory.load(path).to_dict()
-    except (InputError, DataError):  # already say what is wrong (they are ValueErrors)
-        raise
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise DataError(f"{path} is malformed ({exc}).") from None
 
 
 def history_rows(

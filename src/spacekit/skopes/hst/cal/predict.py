@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from spacekit._runner import add_log_arguments, configure_runner_logging
+from spacekit._text import preview
 from spacekit.builder.handle import ModelHandle, model_outputs, unwrap_model
 from spacekit.exceptions import DataError, InputError, SkippedInputWarning
 from spacekit.extractor.keywords.hst_cal import FEATURES_SUFFIX
@@ -448,12 +449,10 @@ def predict_inputs(
         for item, reason in skipped:
             by_reason.setdefault(reason, []).append(item)
         for reason, items in by_reason.items():
-            extra = f" and {len(items) - 3} more" if len(items) > 3 else ""
-            log.info("Skipped %s%s: %s", ", ".join(items[:3]), extra, reason)
-        names = ", ".join(f"{item} ({reason})" for item, reason in skipped[:3])
-        more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
+            log.info("Skipped %s: %s", preview(items), reason)
+        names = preview(f"{item} ({reason})" for item, reason in skipped)
         warnings.warn(
-            f"Skipped {len(skipped)} dataset(s): {names}{more}. The second returned value "
+            f"Skipped {len(skipped)} dataset(s): {names}. The second returned value "
             "lists every dataset and reason.",
             SkippedInputWarning,
             stacklevel=2,

@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from spacekit._text import preview
 from spacekit.analyzer.results import json_safe
 from spacekit.exceptions import InputError, SkippedInputWarning
 from spacekit.extractor.scrape_hstcal import dataset_column, load_hstcal_inputs, read_text_csv
@@ -141,9 +142,8 @@ def warn_skipped(skipped: list[tuple[str, str]], source: str, n_used: int) -> No
     if not skipped:
         return
     names = [n for n, _ in skipped]
-    more = f" and {len(names) - 3} more" if len(names) > 3 else ""
     msg = (
-        f"{source}: left out {len(names)} rows ({', '.join(names[:3])}{more}); "
+        f"{source}: left out {len(names)} rows ({preview(names)}); "
         f"{n_used} used. First reason: {skipped[0][1]}"
     )
     log.warning("%s", msg)

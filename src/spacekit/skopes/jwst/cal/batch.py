@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from spacekit._text import preview
 from spacekit.exceptions import FlaggedInputWarning, SkippedInputWarning
 from spacekit.preprocessor.scrub_targets import TargetIds, TargetKeys, scope_of
 from spacekit.preprocessor.tables.jwst_cal import EXPMODES
@@ -252,19 +253,17 @@ def _warn(parts: Sequence[ScrubbedPart], skipped: Sequence[tuple[str, str]], fla
         warnings.warn(message, category, stacklevel=4)
     bad = [(i, r) for i, r in skipped if "not predicted" not in r and "Level-3" not in r]
     if bad:
-        names = ", ".join(f"{Path(i).name} ({r})" for i, r in bad[:3])
-        more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
+        names = preview(f"{Path(i).name} ({r})" for i, r in bad)
         warnings.warn(
-            f"Skipped {len(bad)} input(s): {names}{more}. See `skipped`.",
+            f"Skipped {len(bad)} input(s): {names}. See `skipped`.",
             SkippedInputWarning,
             stacklevel=4,
         )
     if flags:
         names = list(flags)
-        more = f" and {len(names) - 3} more" if len(names) > 3 else ""
         warnings.warn(
             f"{len(names)} product(s) are built from missing or implausible header values: "
-            f"{', '.join(names[:3])}{more}. Their results are flagged; see `flags`.",
+            f"{preview(names)}. Their results are flagged; see `flags`.",
             FlaggedInputWarning,
             stacklevel=4,
         )

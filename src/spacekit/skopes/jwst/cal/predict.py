@@ -40,6 +40,7 @@ import numpy as np
 
 from spacekit._json import read_json_file
 from spacekit._runner import add_log_arguments, configure_runner_logging
+from spacekit._text import preview
 from spacekit.builder.archive import ModelArchive, get_archive
 from spacekit.builder.handle import ModelHandle as _BaseHandle
 from spacekit.builder.registry import ModelProvenance, provenance, resolve_model_path
@@ -572,10 +573,9 @@ class JwstCalPredict:
         for item, reason in ours:  # the scrubber logs its own skips
             by_reason.setdefault(reason, []).append(item)
         for reason, items in by_reason.items():  # one line per reason, not per product
-            more = f" and {len(items) - 3} more" if len(items) > 3 else ""
             expected = "not predicted" in reason  # no model for the mode, or not asked for
             level = logging.INFO if expected else logging.WARNING
-            log.log(level, "Skipped %s%s: %s", ", ".join(items[:3]), more, reason)
+            log.log(level, "Skipped %s: %s", preview(items), reason)
 
     def normalize_inputs(self, inputs, order: str = "IMAGE") -> np.ndarray:
         """Normalise the offset columns (PowerX) and return the model columns as an array.
@@ -650,18 +650,16 @@ class JwstCalPredict:
                 bounded.append(product)
             self.predictions[product] = {"gbSize": round(gb, 2)}
         if not_finite:
-            more = f" and {len(not_finite) - 3} more" if len(not_finite) > 3 else ""
             warnings.warn(
                 f"Skipped {len(not_finite)} {mode} product(s) whose model output is not "
-                f"finite: {', '.join(not_finite[:3])}{more}. See `skipped`.",
+                f"finite: {preview(not_finite)}. See `skipped`.",
                 SkippedInputWarning,
                 stacklevel=4,
             )
         if bounded:
-            more = f" and {len(bounded) - 3} more" if len(bounded) > 3 else ""
             msg = (
                 f"{len(bounded)} {mode} prediction(s) set to the {GB_FLOOR:g}-{GB_CAP:g} GB "
-                f"bounds ({', '.join(bounded[:3])}{more}); see `flags`."
+                f"bounds ({preview(bounded)}); see `flags`."
             )
             log.info("%s", msg)
             warnings.warn(msg, FlaggedInputWarning, stacklevel=4)

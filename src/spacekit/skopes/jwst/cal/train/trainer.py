@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from spacekit._io import atomic_path, atomic_write_json, atomic_write_text
+from spacekit._text import preview
 from spacekit.analyzer.compute import ComputeRegressor
 from spacekit.builder.blueprints import Blueprint, get_blueprint
 from spacekit.builder.packaging import MODEL_NAMES as _MODEL_NAMES
@@ -290,10 +291,9 @@ class JwstCalTrain:
         df, self.skipped = usable_rows(df, self.exp_mode, source=source)
         if self.skipped:
             names = [label for label, _ in self.skipped]
-            more = f" and {len(names) - 3} more" if len(names) > 3 else ""
             msg = (
                 f"{source}: left out {len(names)} of {len(df) + len(names)} rows with missing "
-                f"or non-numeric features/target ({', '.join(names[:3])}{more})"
+                f"or non-numeric features/target ({preview(names)})"
             )
             log.warning("%s", msg)
             warnings.warn(msg, SkippedInputWarning, stacklevel=3)
