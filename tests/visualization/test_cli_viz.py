@@ -115,6 +115,9 @@ def test_serve_in_a_process_without_terminal(history_file):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # a suite started in the background by a shell without job control inherits an
+        # ignored SIGINT, which Python then keeps: give the server the default handling
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         line = proc.stdout.readline()
