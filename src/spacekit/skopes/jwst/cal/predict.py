@@ -21,12 +21,14 @@ columns with the archive's ``tx_data``; the 18 ``COLUMN_ORDER`` columns go throu
 transform (``tx_data`` ``"target"``; identity for 1.1.4 archives) turns the outputs into GB,
 which are bounded to [``GB_FLOOR``, ``GB_CAP``] (each product so changed is listed in
 ``flags``) and rounded to 2 decimals.
+
+The model loading (:func:`load_pretrained_model`, :class:`ModelHandle`) lives in
+:mod:`spacekit.skopes.jwst.cal.models`; it is importable from here too.
 """
 
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import logging
 import math
@@ -42,7 +44,6 @@ from spacekit._json import read_json_file
 from spacekit._runner import add_log_arguments, configure_runner_logging
 from spacekit._text import preview
 from spacekit.builder.archive import ModelArchive, get_archive
-from spacekit.builder.handle import ModelHandle as _BaseHandle
 from spacekit.builder.registry import ModelProvenance, provenance, resolve_model_path
 from spacekit.builder.target import bound_value, inverse_target, target_transform
 from spacekit.exceptions import (
@@ -52,6 +53,13 @@ from spacekit.exceptions import (
     SkippedInputWarning,
 )
 from spacekit.skopes.jwst.cal.config import COLUMN_ORDER, KEYPAIR_DATA, NORM_COLS
+from spacekit.skopes.jwst.cal.models import (
+    JWST_CAL_MODELS,
+    ModelHandle,
+    archive_handle,
+    load_pretrained_model,
+    predict_quietly,
+)
 
 __all__ = [
     "JwstCalPredict",
@@ -87,11 +95,6 @@ DEFAULT_NORM_COLS = NORM_COLS["IMAGE"]
 MODEL_NAMES = {"IMAGE": "img3_reg", "SPEC": "spec3_reg"}
 _MODES = ("IMAGE", "SPEC", "FGS", "TAC")
 _DEFAULT_EXPMODES = ("IMAGE", "SPEC")
-#: The models loaded by :func:`load_pretrained_model`, by name (``"img3_reg"``,
-#: ``"spec3_reg"``): the last one loaded under each name (spacekit 1.1.4's module cache).
-#: :class:`JwstCalPredict` fills it but never reads it: its warm starts come from the
-#: per-process archive cache, keyed by archive path, so a ``model_path`` is always honoured.
-JWST_CAL_MODELS: dict[str, ModelHandle] = {}
 
 
 class InputNotFoundError(InputError, FileNotFoundError):
@@ -107,98 +110,6 @@ def _not_requested(mode: str, expmodes: Sequence[str]) -> str:
     if mode not in MODEL_NAMES:
         return _no_model(mode)
     return f"{mode} product: not predicted because expmodes={','.join(expmodes)}"
-
-
-class ModelHandle(_BaseHandle):
-    """Stands where 1.1.4 kept a ``Builder``: the loaded network is in ``.model``.
-
-    Attributes
-    ----------
-    name : str
-        Model name (``"img3_reg"``).
-    model : object
-        An object with ``predict(X)``: a :class:`~spacekit.builder.inference.NumpyMLP`
-        from an archive, or a user-supplied Keras model.
-    model_path : str or None
-        The archive it came from.
-    blueprint : str
-        1.1.4's blueprint name (``"jwst_img3_reg"``).
-    """
-
-    def __init__(self, name: str, model, model_path: str | None = None):
-        super().__init__(name, model, model_path, blueprint=f"jwst_{name}")
-
-
-def _takes_verbose(predict) -> bool:
-    """True if ``predict`` accepts ``verbose=`` (Keras models, NumpyMLP)."""
-    try:
-        params = inspect.signature(predict).parameters.values()
-    except (TypeError, ValueError):  # builtins without a signature
-        return False
-    return any(p.name == "verbose" or p.kind is p.VAR_KEYWORD for p in params)
-
-
-def _predict(model, X: np.ndarray) -> np.ndarray:
-    """``model.predict(X)``, quietly for Keras models; errors propagate unchanged."""
-    if _takes_verbose(model.predict):
-        return np.asarray(model.predict(X, verbose=0))
-    return np.asarray(model.predict(X))
-
-
-def load_pretrained_model(
-    model_path: str | os.PathLike | None = None, name: str = "img3_reg", **kwargs
-) -> ModelHandle:
-    """Load one JWST model from an archive (spacekit 1.1.4's ``load_pretrained_model``).
-
-    The archive is read once per process (see :func:`spacekit.builder.archive.get_archive`)
-    and nothing is extracted; the handle is also stored in :data:`JWST_CAL_MODELS`.
-
-    Parameters
-    ----------
-    model_path : str or path-like, optional
-        A registry name (``"spacekit-1.1.4/jwst_cal"``, ``"packaged/jwst_cal"``) or the
-        path of an archive (zip or folder, spacekit or 1.1.4 layout). Default: the archive
-        shipped with spacekit.
-    name : {"img3_reg", "spec3_reg"}, default="img3_reg"
-        The model to take from the archive.
-    **kwargs
-        Other 1.1.4 ``Builder`` keywords (``blueprint``, ``extract_to``, ...): accepted
-        and ignored, since nothing is extracted or rebuilt.
-
-    Returns
-    -------
-    ModelHandle
-        ``.model`` has ``predict(X)``; ``.model_path`` is the archive's path.
-
-    Raises
-    ------
-    ArchiveError
-        The archive cannot be found or read.
-    DataError
-        The archive has no model called ``name``.
-
-    Examples
-    --------
-    >>> from spacekit.skopes.jwst.cal.predict import JWST_CAL_MODELS, load_pretrained_model
-    >>> handle = load_pretrained_model(name="img3_reg")
-    >>> handle.model.input_dim, JWST_CAL_MODELS["img3_reg"] is handle
-    (18, True)
-    """
-    if kwargs:
-        log.debug("load_pretrained_model ignores the 1.1.4 Builder options %s", sorted(kwargs))
-    archive = get_archive(resolve_model_path(model_path, kind="jwst_cal"), name="jwst_cal")
-    if name not in archive.models:
-        raise DataError(
-            f"The model archive '{archive.path}' has no {name!r} model; it holds "
-            f"{sorted(archive.models)}."
-        )
-    return _archive_handle(archive, name)
-
-
-def _archive_handle(archive: ModelArchive, name: str) -> ModelHandle:
-    handle = ModelHandle(name, archive.models[name], str(archive.path))
-    JWST_CAL_MODELS[name] = handle
-    return handle
 
 
 class JwstCalPredict:
@@ -415,7 +326,7 @@ class JwstCalPredict:
             if given is not None:
                 handle = ModelHandle(name, getattr(given, "model", None) or given)
             elif name in wanted and self.archive is not None and name in self.archive.models:
-                handle = _archive_handle(self.archive, name)
+                handle = archive_handle(self.archive, name)
             else:
                 handle = None
             setattr(self, name, handle)
@@ -615,7 +526,7 @@ class JwstCalPredict:
         X = np.asarray(data, dtype=np.float32)
         if X.ndim == 1:
             X = X.reshape(1, -1)
-        return _predict(model, X)
+        return predict_quietly(model, X)
 
     def _target_for(self, mode: str, handle: ModelHandle) -> str:
         """Inverse target transform of ``handle``: its archive's ``tx_data``, else ``tx_file``'s."""
