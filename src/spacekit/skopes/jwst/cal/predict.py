@@ -23,13 +23,12 @@ which are bounded to [``GB_FLOOR``, ``GB_CAP``] (each product so changed is list
 ``flags``) and rounded to 2 decimals.
 
 The model loading (:func:`load_pretrained_model`, :class:`ModelHandle`) lives in
-:mod:`spacekit.skopes.jwst.cal.models`; it is importable from here too.
+:mod:`spacekit.skopes.jwst.cal.models` and the command line (:func:`main`) in
+:mod:`spacekit.skopes.jwst.cal.predict_runner`; both are importable from here too.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import logging
 import math
 import os
@@ -41,7 +40,6 @@ from pathlib import Path
 import numpy as np
 
 from spacekit._json import read_json_file
-from spacekit._runner import add_log_arguments, configure_runner_logging
 from spacekit._text import preview
 from spacekit.builder.archive import ModelArchive, get_archive
 from spacekit.builder.registry import ModelProvenance, provenance, resolve_model_path
@@ -60,6 +58,7 @@ from spacekit.skopes.jwst.cal.models import (
     load_pretrained_model,
     predict_quietly,
 )
+from spacekit.skopes.jwst.cal.predict_runner import main, parse_expmodes
 
 __all__ = [
     "JwstCalPredict",
@@ -661,91 +660,5 @@ def predict_handler(input_path, **kwargs) -> JwstCalPredict:
     return jp
 
 
-# -------------------------------------------------------------------------- runner
-def parse_expmodes(text: str | None) -> list[str] | None:
-    """``"spec,image"`` -> ``["IMAGE", "SPEC"]`` (upper-cased and sorted, as 1.1.4); None stays."""
-    if text is None:
-        return None
-    return sorted({m.strip().upper() for m in text.split(",") if m.strip()})
-
-
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="python -m spacekit.skopes.jwst.cal.predict",
-        description="Predict JWST Level-3 memory footprints (GB) from Level-1 exposures.",
-    )
-    p.add_argument("input_path", help="folder of Level-1 files, or one file")
-    p.add_argument("-p", "--pid", type=int, default=None, help="program id")
-    p.add_argument("-o", "--obs", type=int, default=None, help="observation number (needs -p)")
-    p.add_argument("-n", "--norm", type=int, default=1, help="normalise inputs (1) or not (0)")
-    p.add_argument(
-        "-c",
-        "--norm_cols",
-        type=str,
-        default=",".join(DEFAULT_NORM_COLS),
-        help="comma-separated fallback columns to normalise",
-    )
-    p.add_argument("-s", "--sfx", type=str, default="_uncal.fits", help="input file suffix")
-    p.add_argument(
-        "-e",
-        "--expmodes",
-        type=str,
-        default=None,
-        help="comma-separated modes, e.g. IMAGE,SPEC (default: IMAGE and SPEC, or those the "
-        "archive has models for)",
-    )
-    p.add_argument(
-        "-m",
-        "--model_path",
-        type=str,
-        default=os.environ.get("MODEL_PATH"),
-        help="model archive (zip or folder); default: env MODEL_PATH, else the packaged one",
-    )
-    p.add_argument("-t", "--tx_file", type=str, default=None, help="normalisation JSON")
-    add_log_arguments(p, "spacekit.log")
-    return p
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the 1.1.4-compatible command line; return the exit code.
-
-    Prints the predictions as JSON on stdout. Exit code 0 if at least one product was
-    predicted, 1 if nothing could be predicted (or the input/archive was unusable).
-    """
-    from spacekit.exceptions import FlaggedInputWarning, SkippedInputWarning, SpacekitError
-
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if args.obs is not None and args.pid is None:
-        parser.error("-o/--obs requires -p/--pid")
-    configure_runner_logging(args, "spacekit.log")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SkippedInputWarning)  # each one is logged below
-            warnings.simplefilter("ignore", FlaggedInputWarning)  # so is each flag
-            jp = predict_handler(
-                args.input_path,
-                pid=args.pid,
-                obs=args.obs,
-                model_path=args.model_path,
-                tx_file=args.tx_file,
-                norm=args.norm,
-                norm_cols=[c.strip() for c in args.norm_cols.split(",") if c.strip()],
-                sfx=args.sfx,
-                expmodes=parse_expmodes(args.expmodes),
-            )
-    except SpacekitError as exc:
-        log.error("%s", exc)
-        return 1
-    except OSError as exc:  # e.g. an unreadable input folder
-        log.error("%s%s", exc.strerror or exc, f" ({exc.filename})" if exc.filename else "")
-        return 1
-    caution = simulated_model_warning(jp)
-    if caution:
-        log.warning("%s", caution)
-    sys.stdout.write(json.dumps(jp.predictions, indent=2) + "\n")
-    return 0 if jp.predictions else 1
-
-
-if __name__ == "__main__":
+if __name__ == "__main__":  # the command line lives in predict_runner
     sys.exit(main())
