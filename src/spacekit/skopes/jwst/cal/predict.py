@@ -50,9 +50,9 @@ from spacekit.exceptions import (
     InputError,
     SkippedInputWarning,
 )
+from spacekit.skopes.jwst.cal import models as _cal_models
 from spacekit.skopes.jwst.cal.config import COLUMN_ORDER, KEYPAIR_DATA, NORM_COLS
 from spacekit.skopes.jwst.cal.models import (
-    JWST_CAL_MODELS,
     ModelHandle,
     archive_handle,
     load_pretrained_model,
@@ -94,6 +94,12 @@ DEFAULT_NORM_COLS = NORM_COLS["IMAGE"]
 MODEL_NAMES = {"IMAGE": "img3_reg", "SPEC": "spec3_reg"}
 _MODES = ("IMAGE", "SPEC", "FGS", "TAC")
 _DEFAULT_EXPMODES = ("IMAGE", "SPEC")
+#: The models loaded by :func:`load_pretrained_model`, by name (``"img3_reg"``,
+#: ``"spec3_reg"``): the last one loaded under each name (spacekit 1.1.4's module cache).
+#: :class:`JwstCalPredict` fills it but never reads it: its warm starts come from the
+#: per-process archive cache, keyed by archive path, so a ``model_path`` is always honoured.
+#: (The dict of :mod:`spacekit.skopes.jwst.cal.models`, named here for the docs.)
+JWST_CAL_MODELS: dict[str, ModelHandle] = _cal_models.JWST_CAL_MODELS
 
 
 class InputNotFoundError(InputError, FileNotFoundError):
