@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from spacekit._optional import require
+from spacekit.builder._grappler import remapper_off
 from spacekit.builder.architect import history_to_dict, save_keras_model
 from spacekit.builder.ensemble import (
     SVM_FEATURES,
@@ -319,13 +320,14 @@ class BuilderEnsemble:
             steps,
             bp.batch_size,
         )
-        hist = self.model.fit(
-            batches,
-            validation_data=validation,
-            epochs=int(bp.epochs),
-            callbacks=cbs,
-            verbose=self.verbose,
-        )
+        with remapper_off(keras):
+            hist = self.model.fit(
+                batches,
+                validation_data=validation,
+                epochs=int(bp.epochs),
+                callbacks=cbs,
+                verbose=self.verbose,
+            )
         self.history = history_to_dict(hist)
         return self.model
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 import zipfile
 
+import pytest
 from click.testing import CliRunner
 
 from spacekit.cli import main
@@ -69,3 +72,42 @@ def test_train_command(svm_prepped, tmp_path):
     with zipfile.ZipFile(tmp_path / "run" / "svm_align.zip") as zf:
         assert json.loads(zf.read("manifest.json"))["trained_on"] == "simulated"
     assert any((tmp_path / "run" / "figures").glob("test-*.html"))
+
+
+@pytest.mark.slow
+def test_train_prints_no_tensorflow_error_lines(svm_prepped, tmp_path):
+    # TensorFlow's remapper used to fail on Conv3D + BiasAdd + LeakyRelu in every
+    # training run and print "E... meta_optimizer.cc] remapper failed" (issue #12 notes).
+    data_file, img_path, _ = svm_prepped
+    # Every TensorFlow line shown, and oneDNN on as users have it (conftest turns it off).
+    env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
+    env["TF_CPP_MIN_LOG_LEVEL"] = "0"
+    argv = [sys.executable, "-m", "spacekit", "svm", "train", str(data_file), str(img_path)]
+    argv += ["-s", "32", "-e", "1", "-b", "4", "-o", str(tmp_path / "run"), "--seed", "1"]
+    argv += ["--no-baseline", "--no-progress"]
+    out = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert "ROC-AUC" in out.stdout
+    errors = [line for line in out.stderr.splitlines() if re.match(r"[EF]\d{4} ", line)]
+    assert errors == [], out.stderr
+    assert "remapper failed" not in out.stderr
+
+
+def test_remapper_is_off_only_inside_the_block():
+    import keras
+    import tensorflow as tf
+
+    from spacekit.builder._grappler import remapper_off
+
+    options = tf.config.optimizer
+    with pytest.raises(RuntimeError), remapper_off(keras):
+        assert options.get_experimental_options()["remapping"] is False
+        raise RuntimeError("fit failed")
+    assert options.get_experimental_options().get("remapping", True) is True
+    options.set_experimental_options({"remapping": False})
+    try:
+        with remapper_off(keras):
+            pass
+        assert options.get_experimental_options()["remapping"] is False
+    finally:
+        options.set_experimental_options({"remapping": True})
