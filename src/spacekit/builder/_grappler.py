@@ -10,7 +10,8 @@ switching the pass off for the training call changes neither the result nor the 
 error line that would teach users to ignore TensorFlow's errors.
 
 The setting is process-wide in TensorFlow, so :func:`remapper_off` restores the previous
-value when the block ends, also when it raises. Other Keras backends are left alone.
+value when the block ends, also when it raises. Without TensorFlow loaded (another Keras
+backend) the block changes nothing.
 """
 
 from __future__ import annotations
@@ -23,16 +24,14 @@ __all__ = ["remapper_off"]
 
 
 @contextlib.contextmanager
-def remapper_off(keras) -> Iterator[None]:
+def remapper_off() -> Iterator[None]:
     """Disable TensorFlow's grappler remapper inside the block, then restore it.
 
-    Parameters
-    ----------
-    keras : module
-        The imported ``keras`` module; nothing happens unless its backend is TensorFlow.
+    Nothing is imported: when TensorFlow is not loaded, no TensorFlow graph runs in the
+    block and there is nothing to change.
     """
     tf = sys.modules.get("tensorflow")
-    if tf is None or keras.backend.backend() != "tensorflow":
+    if tf is None:
         yield
         return
     options = tf.config.optimizer

@@ -320,7 +320,7 @@ class BuilderEnsemble:
             steps,
             bp.batch_size,
         )
-        with remapper_off(keras):
+        with remapper_off():
             hist = self.model.fit(
                 batches,
                 validation_data=validation,

@@ -94,19 +94,18 @@ def test_train_prints_no_tensorflow_error_lines(svm_prepped, tmp_path):
 
 
 def test_remapper_is_off_only_inside_the_block():
-    import keras
     import tensorflow as tf
 
     from spacekit.builder._grappler import remapper_off
 
     options = tf.config.optimizer
-    with pytest.raises(RuntimeError), remapper_off(keras):
+    with pytest.raises(RuntimeError), remapper_off():
         assert options.get_experimental_options()["remapping"] is False
         raise RuntimeError("fit failed")
     assert options.get_experimental_options().get("remapping", True) is True
     options.set_experimental_options({"remapping": False})
     try:
-        with remapper_off(keras):
+        with remapper_off():
             pass
         assert options.get_experimental_options()["remapping"] is False
     finally:
